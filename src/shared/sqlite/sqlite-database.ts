@@ -1,0 +1,34 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type Db = Database.Database;
+
+/**
+ * Opens the embedded store's single SQLite file. WAL lets readers run while a writer commits;
+ * synchronous=FULL keeps a committed append durable across power loss.
+ */
+export function openSqlite(file: string): Db {
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file, { timeout: 5000 });
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+/** The owner of the embedded connection, shared by every embedded adapter of one process. */
+export class SqliteConnection {
+  readonly db: Db;
+  constructor(readonly file: string) {
+    this.db = openSqlite(file);
+  }
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Runs `fn` in one IMMEDIATE transaction (writers take the lock up front, so no upgrade deadlock). */
+export function immediate<T>(db: Db, fn: () => T): T {
+  return db.transaction(fn).immediate();
+}
