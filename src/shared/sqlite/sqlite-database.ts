@@ -20,8 +20,18 @@ export function openSqlite(file: string): Db {
 /** The owner of the embedded connection, shared by every embedded adapter of one process. */
 export class SqliteConnection {
   readonly db: Db;
+  private readonly statements = new Map<string, Database.Statement>();
   constructor(readonly file: string) {
     this.db = openSqlite(file);
+  }
+  /** A prepared statement, cached by its SQL text (preparing is the costly part of a small query). */
+  stmt<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s as unknown as Database.Statement<P, R>;
   }
   close(): void {
     if (this.db.open) this.db.close();
