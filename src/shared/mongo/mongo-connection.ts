@@ -39,6 +39,7 @@ const INDEXES: Record<string, IndexDescription[]> = {
     { name: 'live_status', key: { status: 1, createdAt: 1, _id: 1 }, partialFilterExpression: LIVE },
     { name: 'live_correlation', key: { correlationId: 1, createdAt: 1, _id: 1 }, partialFilterExpression: LIVE },
     { name: 'deleted_purgeAfter', key: { purgeAfter: 1, _id: 1 }, partialFilterExpression: SOFT_DELETED },
+    { name: 'deleted_operation', key: { deletionOperationId: 1 }, partialFilterExpression: SOFT_DELETED },
   ],
   [COLLECTIONS.bookmarks]: [
     { name: 'createdAt', key: { createdAt: 1, _id: 1 } },

@@ -65,6 +65,8 @@ export abstract class InstanceReadModel {
   abstract count(filter: InstanceFilter): Promise<number>;
   /** Ids matching the filter, oldest first, at most `limit` (bulk delete by filter). */
   abstract selectIds(filter: InstanceFilter, limit: number): Promise<string[]>;
+  /** Soft-deleted instances whose deletion belongs to the operation (for undo), at most `limit`. */
+  abstract deletedByOperation(operationId: string, limit: number): Promise<string[]>;
   /** Of the given ids, those that exist (deleted or not). */
   abstract existingIds(ids: string[]): Promise<string[]>;
 

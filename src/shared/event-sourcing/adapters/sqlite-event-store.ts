@@ -91,12 +91,13 @@ export class SqliteEventStore extends EventStore {
       ),
       truncate: this.db.prepare('DELETE FROM es_events WHERE stream_id = ? AND revision < ?'),
       head: this.db.prepare<[], { p: number | null }>('SELECT MAX(global_position) AS p FROM es_events'),
+      positionOf: this.db.prepare<[string], { p: number }>('SELECT global_position AS p FROM es_events WHERE event_id = ?'),
       lastPos: this.db.prepare<[], { p: number }>('SELECT last_insert_rowid() AS p'),
     };
   }
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    const outcome = immediate(this.db, () => this.appendOne({ streamId, events, expectedRevision: expected }));
+    const outcome = immediate(this.db, () => this.guarded({ streamId, events, expectedRevision: expected }));
     this.notify();
     if (outcome.ok) return { nextExpectedRevision: outcome.nextExpectedRevision, position: outcome.position };
     if (outcome.reason === 'deleted') throw new StreamDeletedError(streamId);
@@ -104,10 +105,25 @@ export class SqliteEventStore extends EventStore {
   }
 
   async appendMany(appends: StreamAppend[]): Promise<StreamAppendOutcome[]> {
-    const outcomes = immediate(this.db, () => appends.map((a) => this.appendOne(a)));
+    const outcomes = immediate(this.db, () => appends.map((a) => this.guarded(a)));
     this.notify();
     return outcomes;
   }
+
+  /**
+   * One stream's append inside a savepoint: a unique-key violation (an event id reused elsewhere,
+   * a revision taken) rolls back this stream only and is reported as a conflict.
+   */
+  private guarded(a: StreamAppend): StreamAppendOutcome {
+    try {
+      return this.savepoint(a);
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw e;
+      return { ok: false, reason: 'conflict', actualRevision: this.q.stream.get(a.streamId)?.revision ?? null };
+    }
+  }
+
+  private readonly savepoint = (a: StreamAppend) => this.db.transaction(() => this.appendOne(a))();
 
   /** Runs inside a transaction. */
   private appendOne({ streamId, events, expectedRevision }: StreamAppend): StreamAppendOutcome {
@@ -115,10 +131,11 @@ export class SqliteEventStore extends EventStore {
     const current = s ? s.revision : -1;
     const first = events.length ? this.q.byEventId.get(events[0].id) : undefined;
     if (first) {
-      // A retry of an append that already committed: same ids at the same place.
-      if (first.stream_id !== streamId) throw new Error(`event id ${events[0].id} already used in ${first.stream_id}`);
-      const last = first.revision + events.length - 1;
-      return { ok: true, nextExpectedRevision: last, position: this.positionOf(events[events.length - 1].id) };
+      // A retry of an append that already committed: every id stored, in order, in this stream.
+      const stored = events.map((e) => this.q.byEventId.get(e.id));
+      const isRetry = stored.every((r, i) => r && r.stream_id === streamId && r.revision === first.revision + i);
+      if (!isRetry) return { ok: false, reason: 'conflict', actualRevision: s ? current : null };
+      return { ok: true, nextExpectedRevision: first.revision + events.length - 1, position: this.positionOf(events[events.length - 1].id) };
     }
     if (s?.sealed) return { ok: false, reason: 'deleted', actualRevision: current };
     const matches =
@@ -134,14 +151,13 @@ export class SqliteEventStore extends EventStore {
     else this.q.insStream.run(streamId, last, now);
     let rev = current;
     for (const e of events) {
-      this.q.insEvent.run(e.id, streamId, ++rev, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), now);
+      this.q.insEvent.run(e.id, streamId, ++rev, e.type, JSON.stringify(e.data ?? null), JSON.stringify(e.metadata), now);
     }
     return { ok: true, nextExpectedRevision: last, position: this.q.lastPos.get()!.p };
   }
 
   private positionOf(eventId: string): number {
-    const row = this.db.prepare<[string], { p: number }>('SELECT global_position AS p FROM es_events WHERE event_id = ?').get(eventId);
-    return row?.p ?? this.headSync() ?? 0;
+    return this.q.positionOf.get(eventId)?.p ?? this.headSync() ?? 0;
   }
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {
@@ -151,6 +167,7 @@ export class SqliteEventStore extends EventStore {
   async readStreams(streamIds: string[]): Promise<Map<string, RecordedEvent[]>> {
     const result = new Map<string, RecordedEvent[]>();
     for (const id of streamIds) result.set(id, []);
+    streamIds = [...result.keys()];
     for (let i = 0; i < streamIds.length; i += CHUNK) {
       const chunk = streamIds.slice(i, i + CHUNK);
       const rows = this.db

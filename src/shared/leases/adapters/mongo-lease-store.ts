@@ -31,13 +31,16 @@ export class MongoLeaseStore extends LeaseStore {
       const doc = await this.leases.findOneAndUpdate(
         { _id: name, $or: [{ until: { $lte: now } }, { owner }] },
         // A pipeline update sees the document as it was: the epoch moves only when the owner
-        // changes (also on the upsert, where `$owner` is missing), never on a renewal.
+        // changes (also on the upsert, where `$owner` is missing), never on a renewal. `$literal`
+        // keeps an owner that starts with `$` from being read as a field path.
         [
           {
             $set: {
-              epoch: { $cond: [{ $eq: ['$owner', owner] }, '$epoch', { $add: [{ $ifNull: ['$epoch', 0] }, 1] }] },
-              owner,
-              until,
+              epoch: {
+                $cond: [{ $eq: ['$owner', { $literal: owner }] }, '$epoch', { $add: [{ $ifNull: ['$epoch', 0] }, 1] }],
+              },
+              owner: { $literal: owner },
+              until: { $literal: until },
             },
           },
         ],

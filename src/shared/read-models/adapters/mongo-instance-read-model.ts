@@ -94,6 +94,14 @@ export class MongoInstanceReadModel extends InstanceReadModel {
     return docs.map((d) => d._id);
   }
 
+  async deletedByOperation(operationId: string, limit: number): Promise<string[]> {
+    const docs = await this.instances
+      .find({ isDeleted: true, deletionOperationId: operationId }, { projection: { _id: 1 } })
+      .limit(limit)
+      .toArray();
+    return docs.map((d) => d._id);
+  }
+
   async existingIds(ids: string[]): Promise<string[]> {
     if (ids.length === 0) return [];
     const docs = await this.instances.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray();

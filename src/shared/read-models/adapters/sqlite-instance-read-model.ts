@@ -88,6 +88,13 @@ export class SqliteInstanceReadModel extends InstanceReadModel {
       .map((r) => r.id);
   }
 
+  async deletedByOperation(operationId: string, limit: number): Promise<string[]> {
+    return this.conn
+      .stmt<[string, number], { id: string }>(`SELECT id FROM ${T} WHERE is_deleted = 1 AND deletion_operation_id = ? LIMIT ?`)
+      .all(operationId, limit)
+      .map((r) => r.id);
+  }
+
   async existingIds(ids: string[]): Promise<string[]> {
     const out: string[] = [];
     for (let i = 0; i < ids.length; i += CHUNK) {

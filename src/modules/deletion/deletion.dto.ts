@@ -1,0 +1,54 @@
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { InstanceFilterDto } from '../instances/instances.dto';
+
+export const MAX_BULK_IDS = 100_000;
+
+export class BulkDeleteDto {
+  @IsOptional()
+  @IsArray({ message: 'ids must be an array of instance ids' })
+  @ArrayMinSize(1, { message: 'ids must contain at least 1 id' })
+  @ArrayMaxSize(MAX_BULK_IDS, { message: `ids must contain at most ${MAX_BULK_IDS} ids; split larger deletions or use filter` })
+  @IsString({ each: true, message: 'each value in ids must be a string' })
+  @MaxLength(100, { each: true, message: 'each value in ids must be at most 100 characters' })
+  ids?: string[];
+
+  @IsOptional()
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => InstanceFilterDto)
+  filter?: InstanceFilterDto;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+
+  @IsOptional()
+  @IsBoolean({ message: 'dryRun must be a boolean' })
+  dryRun?: boolean;
+}
+
+export class ListOperationsDto {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO-8601 date-time' })
+  from?: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO-8601 date-time' })
+  to?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  actor?: string;
+}
+
+export const IDEMPOTENCY_KEY = /^[\w.:-]{1,200}$/;

@@ -1,0 +1,131 @@
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { INSTANCE_STATUSES, InstanceStatus } from '../../shared/read-models/documents';
+import { ID_MESSAGE, ID_PATTERN } from '../definitions/definitions.dto';
+
+export class CreateInstanceDto {
+  @IsString()
+  @Matches(ID_PATTERN, { message: ID_MESSAGE('definitionId') })
+  definitionId!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  correlationId?: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(ID_PATTERN, { message: ID_MESSAGE('id') })
+  id?: string;
+}
+
+/** The list filters; the bulk delete accepts the same object as `filter`. */
+export class InstanceFilterDto {
+  /** One status or several, comma-separated. */
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value))
+  @IsIn(INSTANCE_STATUSES as InstanceStatus[], { each: true, message: `status must be one or more of ${INSTANCE_STATUSES.join(', ')}` })
+  status?: InstanceStatus[];
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  definitionId?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  correlationId?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  search?: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'createdAfter must be an ISO-8601 date-time' })
+  createdAfter?: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'createdBefore must be an ISO-8601 date-time' })
+  createdBefore?: string;
+
+  @IsOptional()
+  @IsIn(['exclude', 'include', 'only'])
+  deleted?: 'exclude' | 'include' | 'only';
+}
+
+export class ListInstancesDto extends InstanceFilterDto {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  cursor?: string;
+
+  @IsOptional()
+  @IsIn(['createdAt', 'updatedAt'])
+  orderBy?: 'createdAt' | 'updatedAt';
+
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  orderDirection?: 'asc' | 'desc';
+}
+
+export class GetInstanceDto {
+  @IsOptional()
+  @IsIn(['exclude', 'include'])
+  deleted?: 'exclude' | 'include';
+}
+
+export class FaultDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  error?: string;
+}
+
+export class CreateBookmarkDto {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name!: string;
+
+  @IsOptional()
+  payload?: unknown;
+}
+
+export class ResumeBookmarkDto {
+  @IsOptional()
+  input?: unknown;
+}
+
+export class ListBookmarksDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  instanceId?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}

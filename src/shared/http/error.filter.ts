@@ -1,0 +1,55 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import { Response } from 'express';
+import { DomainError } from '../event-sourcing/errors';
+import { JsonLogger } from '../logging/json-logger';
+
+const STATUS: Record<string, number> = {
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  CONCURRENCY: 409,
+  STREAM_DELETED: 404,
+  VALIDATION: 400,
+  UNAVAILABLE: 503,
+};
+
+const REASON: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** Every error leaves as `{ statusCode, error, message }`; stack traces stay in the log. */
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  constructor(private readonly logger: JsonLogger) {}
+
+  catch(exception: unknown, host: ArgumentsHost) {
+    const res = host.switchToHttp().getResponse<Response>();
+    let status: number = HttpStatus.INTERNAL_SERVER_ERROR;
+    let message = 'internal error';
+    if (exception instanceof DomainError) {
+      status = STATUS[exception.code] ?? 500;
+      message = exception.message;
+    } else if (exception instanceof HttpException) {
+      status = exception.getStatus();
+      const body = exception.getResponse();
+      const m = typeof body === 'string' ? body : (body as { message?: unknown }).message;
+      message = Array.isArray(m) ? m.join('; ') : String(m ?? exception.message);
+    } else if (isBodyParserError(exception)) {
+      status = exception.status;
+      message = exception.type === 'entity.too.large' ? 'request body is too large' : 'request body is not valid JSON';
+    }
+    if (status >= 500) this.logger.event('error', 'Http', 'request failed', { error: exception instanceof Error ? exception.stack : String(exception) });
+    res.status(status).json({ statusCode: status, error: REASON[status] ?? 'Error', message });
+  }
+}
+
+function isBodyParserError(e: unknown): e is { status: number; type: string } {
+  return typeof e === 'object' && e !== null && typeof (e as { status?: unknown }).status === 'number' && typeof (e as { type?: unknown }).type === 'string';
+}

@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import { MongoLeaseStore } from '../../src/shared/leases/adapters/mongo-lease-store';
+import { MongoConnection } from '../../src/shared/mongo/mongo-connection';
+import { leaseStoreContract } from './lease-store.contract';
+
+const MONGODB_URI = process.env.MONGODB_URI?.trim();
+
+if (MONGODB_URI) {
+  leaseStoreContract('mongodb', async () => {
+    const conn = new MongoConnection(MONGODB_URI, `wis_contract_${randomUUID().slice(0, 8)}`);
+    await conn.connect();
+    await conn.ensureIndexes();
+    return {
+      store: new MongoLeaseStore(conn),
+      close: async () => {
+        await conn.db.dropDatabase();
+        await conn.close();
+      },
+    };
+  });
+} else {
+  console.log('skipped: no MongoDB configured (set MONGODB_URI to run the MongoDB LeaseStore contract suite)');
+  it('runs no MongoDB lease contract because MONGODB_URI is unset', () => {
+    expect(MONGODB_URI ?? '').toBe('');
+  });
+}

@@ -1,0 +1,178 @@
+import { ConcurrencyError } from '../../src/shared/event-sourcing/errors';
+import { DocWrite, ProjectionStore, StoredDoc } from '../../src/shared/projections/projection-store.port';
+import { BookmarkDoc, COLLECTIONS, DefinitionDoc } from '../../src/shared/read-models/documents';
+
+export interface ProjectionStoreSubject {
+  store: ProjectionStore;
+  /** Removes everything the subject created. */
+  close(): Promise<void>;
+}
+
+const DEFS = COLLECTIONS.definitions;
+const BOOKMARKS = COLLECTIONS.bookmarks;
+const CREATED = '2025-03-01T10:00:00.000Z';
+
+const definition = (id: string, name: string, deleted = false): DefinitionDoc => ({
+  id,
+  name,
+  createdAt: CREATED,
+  isDeleted: deleted,
+  deletedAt: deleted ? '2025-03-02T10:00:00.000Z' : null,
+  deletionOperationId: deleted ? 'op-1' : null,
+});
+const bookmark = (id: string, instanceId: string): BookmarkDoc => ({ id, instanceId, name: 'approve', createdAt: CREATED });
+
+const put = (collection: string, doc: { id: string }, position: number): DocWrite => ({ collection, id: doc.id, position, doc });
+const remove = (collection: string, id: string, position: number): DocWrite => ({ collection, id, position, doc: null });
+
+/** The ProjectionStore contract; `make` returns a fresh, empty store for every test. */
+export function projectionStoreContract(name: string, make: () => Promise<ProjectionStoreSubject>): void {
+  describe(`ProjectionStore contract: ${name}`, () => {
+    let subject: ProjectionStoreSubject;
+    let store: ProjectionStore;
+
+    beforeEach(async () => {
+      subject = await make();
+      store = subject.store;
+    });
+    afterEach(async () => {
+      await subject.close();
+    });
+
+    const docs = async (collection: string, ids: string[]): Promise<Record<string, StoredDoc>> =>
+      Object.fromEntries(await store.getMany(collection, ids));
+    const checkpoint = async (n: string) => (await store.loadCheckpoints([n])).get(n) ?? null;
+
+    it('an empty store has no documents and no checkpoints', async () => {
+      expect(await docs(DEFS, ['d1'])).toEqual({});
+      expect(await checkpoint('definitions')).toBeNull();
+    });
+
+    it('commit stores documents with their position; ids never written are absent', async () => {
+      await store.commit([put(DEFS, definition('d1', 'one'), 5), put(DEFS, definition('d2', 'two'), 6)], []);
+      expect(await docs(DEFS, ['d1', 'd2', 'd3'])).toEqual({
+        d1: { doc: definition('d1', 'one'), position: 5 },
+        d2: { doc: definition('d2', 'two'), position: 6 },
+      });
+    });
+
+    it('a write at a later position replaces the document', async () => {
+      await store.commit([put(DEFS, definition('d1', 'one'), 5)], []);
+      await store.commit([put(DEFS, definition('d1', 'one', true), 9)], []);
+      expect(await docs(DEFS, ['d1'])).toEqual({ d1: { doc: definition('d1', 'one', true), position: 9 } });
+    });
+
+    it('a write at the same or an older position changes nothing (replays are harmless)', async () => {
+      await store.commit([put(DEFS, definition('d1', 'current'), 7)], []);
+      await store.commit([put(DEFS, definition('d1', 'replayed'), 7)], []);
+      await store.commit([put(DEFS, definition('d1', 'older'), 3)], []);
+      expect(await docs(DEFS, ['d1'])).toEqual({ d1: { doc: definition('d1', 'current'), position: 7 } });
+    });
+
+    it('a removal leaves a tombstone that getMany returns with its position', async () => {
+      await store.commit([put(DEFS, definition('d1', 'one'), 5), put(DEFS, definition('d2', 'two'), 5)], []);
+      await store.commit([remove(DEFS, 'd1', 8)], []);
+      expect(await docs(DEFS, ['d1', 'd2'])).toEqual({
+        d1: { doc: null, position: 8 },
+        d2: { doc: definition('d2', 'two'), position: 5 },
+      });
+    });
+
+    it('an older write cannot bring a removed document back', async () => {
+      await store.commit([put(DEFS, definition('d1', 'one'), 5)], []);
+      await store.commit([remove(DEFS, 'd1', 8)], []);
+      await store.commit([put(DEFS, definition('d1', 'replayed creation'), 5)], []);
+      await store.commit([put(DEFS, definition('d1', 'late'), 6)], []);
+      expect(await docs(DEFS, ['d1'])).toEqual({ d1: { doc: null, position: 8 } });
+    });
+
+    it('an older removal does not remove a newer document', async () => {
+      await store.commit([put(DEFS, definition('d1', 'one'), 10)], []);
+      await store.commit([remove(DEFS, 'd1', 9)], []);
+      expect(await docs(DEFS, ['d1'])).toEqual({ d1: { doc: definition('d1', 'one'), position: 10 } });
+    });
+
+    it('of several writes to one document in one commit the highest position wins, in any order', async () => {
+      await store.commit(
+        [put(DEFS, definition('d1', 'at 4'), 4), put(DEFS, definition('d1', 'at 9'), 9), put(DEFS, definition('d1', 'at 6'), 6)],
+        [],
+      );
+      await store.commit([put(DEFS, definition('d2', 'at 3'), 3), remove(DEFS, 'd2', 5)], []);
+      expect(await docs(DEFS, ['d1', 'd2'])).toEqual({
+        d1: { doc: definition('d1', 'at 9'), position: 9 },
+        d2: { doc: null, position: 5 },
+      });
+    });
+
+    it('collections are separate: the same id in two collections is two documents', async () => {
+      await store.commit([put(DEFS, definition('x', 'definition'), 1), put(BOOKMARKS, bookmark('x', 'i1'), 2)], []);
+      await store.commit([remove(BOOKMARKS, 'x', 3)], []);
+      expect(await docs(DEFS, ['x'])).toEqual({ x: { doc: definition('x', 'definition'), position: 1 } });
+      expect(await docs(BOOKMARKS, ['x'])).toEqual({ x: { doc: null, position: 3 } });
+    });
+
+    it('a checkpoint is created from null and then moved from its current value, with the documents', async () => {
+      await store.commit([put(DEFS, definition('d1', 'one'), 10)], [{ name: 'definitions', from: null, to: 10 }]);
+      expect(await checkpoint('definitions')).toBe(10);
+      await store.commit([], [{ name: 'definitions', from: 10, to: 20 }]);
+      expect(await checkpoint('definitions')).toBe(20);
+      const both = await store.loadCheckpoints(['definitions', 'bookmarks']);
+      expect(both.get('definitions')).toBe(20);
+      expect(both.get('bookmarks') ?? null).toBeNull();
+    });
+
+    it('a stale `from` throws ConcurrencyError and leaves checkpoint and documents as they were', async () => {
+      await store.commit([], [{ name: 'definitions', from: null, to: 20 }]);
+      await expect(
+        store.commit([put(DEFS, definition('d9', 'lost'), 25)], [{ name: 'definitions', from: 10, to: 30 }]),
+      ).rejects.toBeInstanceOf(ConcurrencyError);
+      await expect(store.commit([], [{ name: 'definitions', from: null, to: 30 }])).rejects.toBeInstanceOf(ConcurrencyError);
+      await expect(store.commit([], [{ name: 'bookmarks', from: 5, to: 30 }])).rejects.toBeInstanceOf(ConcurrencyError);
+      expect(await checkpoint('definitions')).toBe(20);
+      expect(await checkpoint('bookmarks')).toBeNull();
+      expect(await docs(DEFS, ['d9'])).toEqual({});
+    });
+
+    it('several checkpoints move in one commit', async () => {
+      await store.commit(
+        [put(DEFS, definition('d1', 'one'), 4), put(BOOKMARKS, bookmark('b1', 'i1'), 4)],
+        [
+          { name: 'definitions', from: null, to: 4 },
+          { name: 'bookmarks', from: null, to: 4 },
+        ],
+      );
+      await store.commit(
+        [],
+        [
+          { name: 'definitions', from: 4, to: 7 },
+          { name: 'bookmarks', from: 4, to: 7 },
+        ],
+      );
+      const cps = await store.loadCheckpoints(['definitions', 'bookmarks']);
+      expect([cps.get('definitions'), cps.get('bookmarks')]).toEqual([7, 7]);
+    });
+
+    it('reset drops the documents, tombstones and checkpoints of the named projections only', async () => {
+      await store.commit(
+        [put(DEFS, definition('d1', 'one'), 3), put(DEFS, definition('d2', 'two'), 3), put(BOOKMARKS, bookmark('b1', 'i1'), 3)],
+        [
+          { name: 'definitions', from: null, to: 3 },
+          { name: 'bookmarks', from: null, to: 3 },
+        ],
+      );
+      await store.commit([remove(DEFS, 'd2', 4)], [{ name: 'definitions', from: 3, to: 4 }]);
+      await store.reset([DEFS], ['definitions']);
+      expect(await docs(DEFS, ['d1', 'd2'])).toEqual({});
+      expect(await checkpoint('definitions')).toBeNull();
+      expect(await docs(BOOKMARKS, ['b1'])).toEqual({ b1: { doc: bookmark('b1', 'i1'), position: 3 } });
+      expect(await checkpoint('bookmarks')).toBe(3);
+      // A rebuild starts from scratch: early positions apply again.
+      await store.commit([put(DEFS, definition('d2', 'rebuilt'), 1)], [{ name: 'definitions', from: null, to: 1 }]);
+      expect(await docs(DEFS, ['d2'])).toEqual({ d2: { doc: definition('d2', 'rebuilt'), position: 1 } });
+    });
+
+    it('ping resolves', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}
