@@ -86,6 +86,9 @@ export abstract class EventStore {
    */
   abstract truncateBefore(streamId: string, revision: number): Promise<void>;
 
+  /** `truncateBefore` for many streams (the purge's batch); embedded: one transaction. */
+  abstract truncateMany(items: { streamId: string; revision: number }[]): Promise<void>;
+
   /** Position of the newest event in the global log, `null` when empty. */
   abstract headPosition(): Promise<number | null>;
 

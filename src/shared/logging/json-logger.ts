@@ -26,7 +26,7 @@ export class JsonLogger implements LoggerService {
 
   /** Nest calls log() for its bootstrap messages: those are debug-level noise for operators. */
   log(message: unknown, context?: string) {
-    const quiet = context && ['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory'].includes(context);
+    const quiet = context && ['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication'].includes(context);
     this.write(quiet ? 'debug' : 'info', context, message);
   }
   error(message: unknown, stackOrContext?: string, context?: string) {

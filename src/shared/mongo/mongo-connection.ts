@@ -38,6 +38,10 @@ const INDEXES: Record<string, IndexDescription[]> = {
     { name: 'live_definition', key: { definitionId: 1, createdAt: 1, _id: 1 }, partialFilterExpression: LIVE },
     { name: 'live_status', key: { status: 1, createdAt: 1, _id: 1 }, partialFilterExpression: LIVE },
     { name: 'live_correlation', key: { correlationId: 1, createdAt: 1, _id: 1 }, partialFilterExpression: LIVE },
+    // `deleted: include | only` lists: a different key pattern from the live ones (servers reject
+    // two indexes on one key pattern on some versions), still giving the (field, _id) order.
+    { name: 'all_createdAt', key: { createdAt: 1, _id: 1, isDeleted: 1 } },
+    { name: 'all_updatedAt', key: { updatedAt: 1, _id: 1, isDeleted: 1 } },
     { name: 'deleted_purgeAfter', key: { purgeAfter: 1, _id: 1 }, partialFilterExpression: SOFT_DELETED },
     { name: 'deleted_operation', key: { deletionOperationId: 1 }, partialFilterExpression: SOFT_DELETED },
   ],

@@ -7,6 +7,7 @@ import { BlobStore } from '../blobs/blob-store.port';
 import { FilesystemBlobStore } from '../blobs/adapters/filesystem-blob-store';
 import { Clock, SystemClock } from '../clock';
 import { EventStore } from '../event-sourcing/event-store.port';
+import { CommandRunner } from '../event-sourcing/command-runner';
 import { SqliteEventStore } from '../event-sourcing/adapters/sqlite-event-store';
 import { LeaseStore } from '../leases/lease-store.port';
 import { SqliteLeaseStore } from '../leases/adapters/sqlite-lease-store';
@@ -97,12 +98,13 @@ export class StorageModule {
             waitTimeoutMs: 10_000,
           }),
       },
+      CommandRunner,
       StorageLifecycle,
     ];
     return {
       module: StorageModule,
       providers,
-      exports: [AppSettings, JsonLogger, Clock, EventStore, ProjectionStore, LeaseStore, BlobStore, DefinitionReadModel, InstanceReadModel, DeletionReadModel, ProjectionRunner],
+      exports: [AppSettings, JsonLogger, Clock, EventStore, ProjectionStore, LeaseStore, BlobStore, DefinitionReadModel, InstanceReadModel, DeletionReadModel, ProjectionRunner, CommandRunner],
     };
   }
 }

@@ -304,6 +304,10 @@ export class EsdbEventStore extends EventStore {
     };
   }
 
+  async truncateMany(items: { streamId: string; revision: number }[]): Promise<void> {
+    await forEachLimit(items, CONCURRENCY, (i) => this.truncateBefore(i.streamId, i.revision));
+  }
+
   /**
    * Sets `$tb` on the stream's metadata, keeping every other key (system or custom). The
    * metastream is read directly: `getStreamMetadata().metastreamRevision` is a commit position, not

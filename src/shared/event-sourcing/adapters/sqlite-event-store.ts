@@ -232,6 +232,16 @@ export class SqliteEventStore extends EventStore {
     });
   }
 
+  async truncateMany(items: { streamId: string; revision: number }[]): Promise<void> {
+    const now = new Date().toISOString();
+    immediate(this.db, () => {
+      for (const { streamId, revision } of items) {
+        this.q.truncate.run(streamId, revision);
+        this.q.seal.run(now, streamId);
+      }
+    });
+  }
+
   async headPosition(): Promise<number | null> {
     return this.headSync();
   }

@@ -1,4 +1,4 @@
-import { SqliteConnection } from '../../sqlite/sqlite-database';
+import { SqliteConnection, immediate } from '../../sqlite/sqlite-database';
 import { BookmarkDoc, COLLECTIONS, InstanceDoc } from '../documents';
 import { InstanceFilter, InstancePage, InstanceReadModel, PageRequest } from '../read-model.ports';
 import { rmTable } from './sqlite-read-model.schema';
@@ -132,12 +132,14 @@ export class SqliteInstanceReadModel extends InstanceReadModel {
   }
 
   async deleteBookmarks(ids: string[]): Promise<number> {
-    let n = 0;
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK);
-      n += this.conn.stmt(`DELETE FROM ${B} WHERE id IN (${chunk.map(() => '?').join(',')})`).run(...chunk).changes;
-    }
-    return n;
+    return immediate(this.conn.db, () => {
+      let n = 0;
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const chunk = ids.slice(i, i + CHUNK);
+        n += this.conn.stmt(`DELETE FROM ${B} WHERE id IN (${chunk.map(() => '?').join(',')})`).run(...chunk).changes;
+      }
+      return n;
+    });
   }
 
   async purgeCandidates(now: string, limit: number): Promise<string[]> {

@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module';
+import { ConfigError, loadConfig } from './config/app.config';
+import { configureHttp } from './shared/http/configure-http';
+import { JsonLogger } from './shared/logging/json-logger';
+
+async function bootstrap() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`configuration error: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const logger = new JsonLogger(config.logLevel);
+  const app = await NestFactory.create(AppModule.forConfig(config, logger), { logger, bodyParser: false });
+  configureHttp(app, config);
+  await app.listen(config.port, config.host);
+  logger.event('info', 'Main', 'service started', {
+    url: `http://${config.host}:${config.port}`,
+    storage: config.storage,
+    dataDir: config.storage === 'embedded' ? config.dataDir : undefined,
+    purge: config.purge.enabled ? { intervalMs: config.purge.intervalMs, gracePeriodSeconds: config.purge.gracePeriodSeconds } : 'disabled',
+  });
+}
+
+void bootstrap().catch((e) => {
+  process.stderr.write(`start-up failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

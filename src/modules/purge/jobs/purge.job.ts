@@ -1,0 +1,57 @@
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { JsonLogger } from '../../../shared/logging/json-logger';
+import { AppSettings } from '../../../shared/settings';
+import { PurgeMetrics } from '../purge.metrics';
+import { PurgeService } from '../purge.service';
+
+const JOB = 'purge';
+
+/**
+ * Runs the purge every `PURGE_INTERVAL_MS` when `PURGE_ENABLED`. Runs never overlap in a process;
+ * across replicas the purge lease decides. A run that finds nothing logs nothing.
+ */
+@Injectable()
+export class PurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private running: Promise<void> | null = null;
+  private failing = false;
+
+  constructor(
+    private readonly purge: PurgeService,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly settings: AppSettings,
+    private readonly metrics: PurgeMetrics,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  onApplicationBootstrap() {
+    const cfg = this.settings.config.purge;
+    if (!cfg.enabled) return;
+    this.scheduler.addInterval(JOB, setInterval(() => this.tick(), cfg.intervalMs));
+  }
+
+  async onApplicationShutdown() {
+    if (this.scheduler.doesExist('interval', JOB)) this.scheduler.deleteInterval(JOB);
+    await this.running;
+  }
+
+  private tick() {
+    if (this.running) return;
+    this.running = this.run().finally(() => (this.running = null));
+  }
+
+  private async run() {
+    try {
+      const report = await this.purge.runOnce();
+      if (!report.skipped) this.metrics.lastSuccess.setToCurrentTime();
+      if (this.failing) this.logger.event('info', 'Purge', 'purge runs succeed again');
+      this.failing = false;
+      if (report.batches.length > 0)
+        this.logger.event('info', 'Purge', 'purge run finished', { batches: report.batches.length, purged: report.purged, failed: report.failed });
+    } catch (e) {
+      // One error line per failure streak, not one per interval.
+      if (!this.failing) this.logger.event('error', 'Purge', 'purge run failed; will retry on the next interval', { error: e instanceof Error ? e.message : String(e) });
+      this.failing = true;
+    }
+  }
+}
