@@ -1,5 +1,5 @@
 import { INestApplication, ValidationError, ValidationPipe, BadRequestException } from '@nestjs/common';
-import { json, raw } from 'express';
+import { NextFunction, Request, Response, json, raw } from 'express';
 import { AppConfig } from '../../config/app.config';
 
 const BLOB_PUT = /^\/api\/workflow-instances\/[^/]+\/blobs\/[^/]+$/;
@@ -17,8 +17,18 @@ function describe(errors: ValidationError[], parent = ''): string[] {
 export function configureHttp(app: INestApplication, config: AppConfig) {
   const jsonParser = json({ limit: '16mb' });
   const blobParser = raw({ type: () => true, limit: config.blobMaxBytes });
-  app.use((req: { method: string; path: string }, res: unknown, next: () => void) =>
-    (req.method === 'PUT' && BLOB_PUT.test(req.path) ? blobParser : jsonParser)(req as never, res as never, next),
+  // Parser errors are answered here: they happen before Nest's filters can see the request.
+  app.use((req: Request, res: Response, next: NextFunction) =>
+    (req.method === 'PUT' && BLOB_PUT.test(req.path) ? blobParser : jsonParser)(req, res, (err?: { status?: number; type?: string }) => {
+      if (!err) return next();
+      const tooLarge = err.type === 'entity.too.large';
+      const status = tooLarge ? 413 : (err.status ?? 400);
+      res.status(status).json({
+        statusCode: status,
+        error: tooLarge ? 'Payload Too Large' : 'Bad Request',
+        message: tooLarge ? 'request body is too large' : err.type === 'entity.parse.failed' ? 'request body is not valid JSON' : 'request body could not be read',
+      });
+    }),
   );
   app.useGlobalPipes(
     new ValidationPipe({

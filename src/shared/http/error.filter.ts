@@ -41,15 +41,8 @@ export class ErrorFilter implements ExceptionFilter {
       const body = exception.getResponse();
       const m = typeof body === 'string' ? body : (body as { message?: unknown }).message;
       message = Array.isArray(m) ? m.join('; ') : String(m ?? exception.message);
-    } else if (isBodyParserError(exception)) {
-      status = exception.status;
-      message = exception.type === 'entity.too.large' ? 'request body is too large' : 'request body is not valid JSON';
     }
     if (status >= 500) this.logger.event('error', 'Http', 'request failed', { error: exception instanceof Error ? exception.stack : String(exception) });
     res.status(status).json({ statusCode: status, error: REASON[status] ?? 'Error', message });
   }
-}
-
-function isBodyParserError(e: unknown): e is { status: number; type: string } {
-  return typeof e === 'object' && e !== null && typeof (e as { status?: unknown }).status === 'number' && typeof (e as { type?: unknown }).type === 'string';
 }
