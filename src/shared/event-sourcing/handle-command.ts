@@ -55,7 +55,9 @@ export async function handleCommand<C, S, E extends DomainEvent>(
     const events = decider.decide(command, state);
     if (events.length === 0) return { state, appended: [], position: null };
     try {
-      const result = await store.append(streamId, toNewEvents(events, ctx), expectedRevisionOf(recorded));
+      const expected = expectedRevisionOf(recorded);
+      // Ids unique per request, stream and revision: one request may write several commands.
+      const result = await store.append(streamId, toNewEvents(events, ctx, `${ctx.causationId}:${streamId}:${expected}`), expected);
       return { state: events.reduce(decider.evolve, state), appended: events, position: result.position };
     } catch (e) {
       if (!(e instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw e;

@@ -75,9 +75,9 @@ export class MongoConnection {
     dbName?: string,
     options: MongoClientOptions = {},
   ) {
-    // ignoreUndefined: optional fields left undefined are omitted, as JSON does on the embedded
-    // store, instead of being stored (and read back) as null.
-    this.client = new MongoClient(uri, { ignoreUndefined: true, ...options });
+    // Not `ignoreUndefined` here: it would also drop undefined values from filters, so that
+    // `{ _id: undefined }` matched every document. The projection store sets it on its writes.
+    this.client = new MongoClient(uri, options);
     this.dbName = dbName ?? dbNameFromUri(uri);
   }
 

@@ -62,13 +62,10 @@ export class SoftDeleter {
       else if (state.deleted) state.deleted.operationId === req.operationId ? out.softDeleted++ : out.alreadyDeleted++;
       else {
         const events = instanceDecider.decide({ type: 'SoftDelete', instanceId: id, operationId: req.operationId, by: req.by, reason: req.reason, now: req.now, purgeAfter: req.purgeAfter }, state);
+        const expectedRevision = recorded[recorded.length - 1].revision;
         appends.push({
           id,
-          append: {
-            streamId: instanceStream(id),
-            events: toNewEvents(events, ctx, `${req.operationId}:${id}`),
-            expectedRevision: recorded[recorded.length - 1].revision,
-          },
+          append: { streamId: instanceStream(id), events: toNewEvents(events, ctx, `${req.operationId}:${id}:${expectedRevision}`), expectedRevision },
         });
       }
     }

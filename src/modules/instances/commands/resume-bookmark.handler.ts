@@ -28,7 +28,7 @@ export class ResumeBookmarkHandler implements ICommandHandler<ResumeBookmark> {
 
   async execute(c: ResumeBookmark) {
     const bookmark = await this.instances.getBookmark(c.bookmarkId);
-    if (!bookmark) throw new BookmarkNotFoundError(c.bookmarkId);
+    if (!bookmark) throw new BookmarkNotFoundError();
     const { state } = await this.commands.run(
       instanceStream(bookmark.instanceId),
       instanceDecider,

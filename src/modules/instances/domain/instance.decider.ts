@@ -32,8 +32,9 @@ export type InstanceCommand =
 
 /** The single answer for every bookmark that cannot be resumed, so callers learn nothing more. */
 export class BookmarkNotFoundError extends NotFoundError {
-  constructor(bookmarkId: string) {
-    super(`bookmark ${bookmarkId} not found`);
+  // No id in the message: every unresumable bookmark gets a byte-identical answer.
+  constructor() {
+    super('bookmark not found');
   }
 }
 
@@ -132,7 +133,7 @@ export const instanceDecider: Decider<InstanceCommand, InstanceState, InstanceEv
         const b = state.bookmarks[command.bookmarkId];
         // Unknown, already resumed, deleted, purged or finished: one answer (contract §4).
         if (!state.id || state.purged || state.deleted || !b || b.resumed || isFinished(state.status))
-          throw new BookmarkNotFoundError(command.bookmarkId);
+          throw new BookmarkNotFoundError();
         return [
           {
             type: 'BookmarkResumed',

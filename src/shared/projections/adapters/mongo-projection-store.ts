@@ -31,7 +31,9 @@ async function bulkIgnoringDuplicates<T extends Document>(c: Collection<T>, ops:
   if (ops.length === 0) return;
   try {
     // Unordered is safe because the caller sends at most one operation per _id (R8).
-    await c.bulkWrite(ops, { ordered: false });
+    // ignoreUndefined: an optional field left undefined is omitted, as JSON does on the embedded
+    // store, rather than stored and read back as null.
+    await c.bulkWrite(ops, { ordered: false, ignoreUndefined: true });
   } catch (e) {
     if (!(e instanceof MongoBulkWriteError)) throw e;
     const errors = Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
@@ -181,5 +183,5 @@ export class MongoProjectionStore extends ProjectionStore {
 }
 
 function checkpointMoved(c: CheckpointMove, actual: number | null): ConcurrencyError {
-  return new ConcurrencyError(`$checkpoint-${c.name}`, String(c.from ?? 'none'), String(actual ?? 'none'));
+  return new ConcurrencyError(`checkpoint:${c.name}`, String(c.from), String(actual));
 }
