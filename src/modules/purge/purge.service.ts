@@ -14,6 +14,7 @@ import { AppSettings } from '../../shared/settings';
 import { purgeBatchDecider } from './domain/purge-batch.decider';
 import { BatchOutcome, InstancePurger } from './instance-purger';
 import { PurgeHooks } from './purge.hooks';
+import { PurgeMetrics } from './purge.metrics';
 
 export interface PurgeRunReport {
   /** Why nothing ran, when nothing ran. */
@@ -48,6 +49,7 @@ export class PurgeService {
     private readonly settings: AppSettings,
     private readonly logger: JsonLogger,
     private readonly hooks: PurgeHooks,
+    private readonly metrics: PurgeMetrics,
   ) {}
 
   async runOnce(options: { maxBatches?: number } = {}): Promise<PurgeRunReport> {
@@ -77,6 +79,7 @@ export class PurgeService {
         record(await this.purger.purgeBatch(batchId, candidates, fence, false));
         if (candidates.length < cfg.batchSize) break;
       }
+      this.metrics.lastSuccess.setToCurrentTime();
     } catch (e) {
       if (!(e instanceof LeaseLostError)) throw e;
       this.logger.event('info', 'Purge', 'purge lease lost; the next holder finishes the open batch', { epoch: lease.epoch });

@@ -2,7 +2,6 @@ import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nest
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { JsonLogger } from '../../../shared/logging/json-logger';
 import { AppSettings } from '../../../shared/settings';
-import { PurgeMetrics } from '../purge.metrics';
 import { PurgeService } from '../purge.service';
 
 const JOB = 'purge';
@@ -20,7 +19,6 @@ export class PurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly purge: PurgeService,
     private readonly scheduler: SchedulerRegistry,
     private readonly settings: AppSettings,
-    private readonly metrics: PurgeMetrics,
     private readonly logger: JsonLogger,
   ) {}
 
@@ -43,7 +41,6 @@ export class PurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private async run() {
     try {
       const report = await this.purge.runOnce();
-      if (!report.skipped) this.metrics.lastSuccess.setToCurrentTime();
       if (this.failing) this.logger.event('info', 'Purge', 'purge runs succeed again');
       this.failing = false;
       if (report.batches.length > 0)

@@ -60,10 +60,14 @@ export class SqliteProjectionStore extends ProjectionStore {
       for (const w of writes) {
         const table = rmTable(w.collection);
         if (w.doc) {
+          // A tombstone at or after this position means the document was removed later: keep it removed.
           this.conn
-            .stmt(`INSERT INTO ${table} (id, pos, doc) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET pos = excluded.pos, doc = excluded.doc WHERE pos < excluded.pos`)
-            .run(w.id, w.position, JSON.stringify(w.doc));
-          this.conn.stmt('DELETE FROM rm_tombstones WHERE collection = ? AND id = ?').run(w.collection, w.id);
+            .stmt(
+              `INSERT INTO ${table} (id, pos, doc) SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM rm_tombstones WHERE collection = ? AND id = ? AND pos >= ?)
+               ON CONFLICT(id) DO UPDATE SET pos = excluded.pos, doc = excluded.doc WHERE pos < excluded.pos`,
+            )
+            .run(w.id, w.position, JSON.stringify(w.doc), w.collection, w.id, w.position);
+          this.conn.stmt('DELETE FROM rm_tombstones WHERE collection = ? AND id = ? AND pos < ?').run(w.collection, w.id, w.position);
         } else {
           this.conn.stmt(`DELETE FROM ${table} WHERE id = ? AND pos < ?`).run(w.id, w.position);
           this.conn
