@@ -5,6 +5,7 @@ import { AppConfig } from './config/app.config';
 import { AuditModule } from './modules/audit/audit.module';
 import { DefinitionsModule } from './modules/definitions/definitions.module';
 import { DeletionModule } from './modules/deletion/deletion.module';
+import { DemoModule } from './modules/demo/demo.module';
 import { HealthModule } from './modules/health/health.module';
 import { InstancesModule } from './modules/instances/instances.module';
 import { PurgeModule } from './modules/purge/purge.module';
@@ -28,6 +29,7 @@ export class AppModule {
         PurgeModule,
         AuditModule,
         HealthModule,
+        DemoModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

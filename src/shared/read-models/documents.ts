@@ -35,6 +35,8 @@ export interface PurgeState {
 
 export interface InstanceDoc {
   id: string;
+  /** Revision of the last event of the instance's own stream this document reflects. */
+  revision: number;
   definitionId: string;
   name: string | null;
   correlationId: string | null;

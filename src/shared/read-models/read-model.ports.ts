@@ -61,6 +61,8 @@ export abstract class DefinitionReadModel {
 export abstract class InstanceReadModel {
   /** Any instance doc, deleted or not (callers decide visibility). */
   abstract get(id: string): Promise<InstanceDoc | null>;
+  /** `get` for many ids; ids without a document are absent from the map. */
+  abstract getMany(ids: string[]): Promise<Map<string, InstanceDoc>>;
   abstract list(filter: InstanceFilter, page: PageRequest): Promise<InstancePage>;
   abstract count(filter: InstanceFilter): Promise<number>;
   /** Ids matching the filter, oldest first, at most `limit` (bulk delete by filter). */

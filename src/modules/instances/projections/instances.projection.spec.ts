@@ -131,6 +131,7 @@ const project = (events: RecordedEvent[]) => events.reduce<InstanceDoc | null>((
 
 const live: InstanceDoc = {
   id: INSTANCE_ID,
+  revision: 0,
   definitionId: DEFINITION_ID,
   name: 'Invoice 42',
   correlationId: 'corr-42',
@@ -184,20 +185,21 @@ describe('instancesProjection', () => {
     });
 
     it('suspends the instance on a bookmark', () => {
-      expect(project([created, bookmarked])).toEqual({ ...live, status: 'Suspended', bookmarkCount: 1, updatedAt: BOOKMARKED_AT });
+      expect(project([created, bookmarked])).toEqual({ ...live, revision: bookmarked.revision, status: 'Suspended', bookmarkCount: 1, updatedAt: BOOKMARKED_AT });
     });
 
     it('runs the instance again when its last open bookmark is resumed', () => {
-      expect(project([created, bookmarked, resumed])).toEqual({ ...live, status: 'Running', bookmarkCount: 0, updatedAt: RESUMED_AT });
+      expect(project([created, bookmarked, resumed])).toEqual({ ...live, revision: resumed.revision, status: 'Running', bookmarkCount: 0, updatedAt: RESUMED_AT });
     });
 
     it('stays suspended while another bookmark is open', () => {
-      expect(project([created, bookmarked, secondBookmarked, resumed])).toEqual({ ...live, status: 'Suspended', bookmarkCount: 1, updatedAt: RESUMED_AT });
+      expect(project([created, bookmarked, secondBookmarked, resumed])).toEqual({ ...live, revision: resumed.revision, status: 'Suspended', bookmarkCount: 1, updatedAt: RESUMED_AT });
     });
 
     it('lists attached blobs by name, without the instance id', () => {
       expect(project([created, invoiceAttached, attachmentAttached])).toEqual({
         ...live,
+        revision: attachmentAttached.revision,
         blobs: [{ name: 'attachment.txt', size: 10, contentType: 'text/plain', sha256: SHA, attachedAt: ATTACHED_AT }, invoiceBlob],
         blobCount: 2,
         updatedAt: ATTACHED_AT,
@@ -207,6 +209,7 @@ describe('instancesProjection', () => {
     it('replaces a blob attached again under the same name', () => {
       expect(project([created, invoiceAttached, invoiceReplaced])).toEqual({
         ...live,
+        revision: invoiceReplaced.revision,
         blobs: [{ name: 'invoice.pdf', size: 2048, contentType: 'application/pdf', sha256: OTHER_SHA, attachedAt: REATTACHED_AT }],
         blobCount: 1,
         updatedAt: REATTACHED_AT,
@@ -214,20 +217,21 @@ describe('instancesProjection', () => {
     });
 
     it('completes the instance', () => {
-      expect(project([created, completed])).toEqual({ ...live, status: 'Completed', finishedAt: FINISHED_AT, updatedAt: FINISHED_AT });
+      expect(project([created, completed])).toEqual({ ...live, revision: completed.revision, status: 'Completed', finishedAt: FINISHED_AT, updatedAt: FINISHED_AT });
     });
 
     it('faults the instance', () => {
-      expect(project([created, faulted])).toEqual({ ...live, status: 'Faulted', finishedAt: FINISHED_AT, updatedAt: FINISHED_AT });
+      expect(project([created, faulted])).toEqual({ ...live, revision: faulted.revision, status: 'Faulted', finishedAt: FINISHED_AT, updatedAt: FINISHED_AT });
     });
 
     it('cancels the instance', () => {
-      expect(project([created, cancelled])).toEqual({ ...live, status: 'Cancelled', finishedAt: FINISHED_AT, updatedAt: FINISHED_AT });
+      expect(project([created, cancelled])).toEqual({ ...live, revision: cancelled.revision, status: 'Cancelled', finishedAt: FINISHED_AT, updatedAt: FINISHED_AT });
     });
 
     it('marks a soft-deleted instance, keeping everything else', () => {
       expect(project([created, bookmarked, invoiceAttached, softDeleted])).toEqual({
         ...live,
+        revision: softDeleted.revision,
         status: 'Suspended',
         bookmarkCount: 1,
         blobs: [invoiceBlob],
@@ -240,6 +244,7 @@ describe('instancesProjection', () => {
     it('restores the instance exactly as it was before the delete', () => {
       expect(project([created, bookmarked, invoiceAttached, softDeleted, restored])).toEqual({
         ...live,
+        revision: restored.revision,
         status: 'Suspended',
         bookmarkCount: 1,
         blobs: [invoiceBlob],
@@ -251,6 +256,7 @@ describe('instancesProjection', () => {
     it('records the batch that claimed a soft-deleted instance', () => {
       expect(project([created, softDeleted, batchRequested])).toEqual({
         ...live,
+        revision: softDeleted.revision,
         ...deletion,
         purge: { batchId: BATCH_ID, attempts: 0, retryAfter: null, failed: false },
       });
@@ -264,6 +270,7 @@ describe('instancesProjection', () => {
     it('leaves the document as it is when the purge starts', () => {
       expect(project([created, softDeleted, batchRequested, purgeStarted])).toEqual({
         ...live,
+        revision: purgeStarted.revision,
         ...deletion,
         purge: { batchId: BATCH_ID, attempts: 0, retryAfter: null, failed: false },
       });
@@ -272,6 +279,7 @@ describe('instancesProjection', () => {
     it('releases the instance from its batch after a failure that will be retried', () => {
       expect(project([created, softDeleted, batchRequested, failedWillRetry])).toEqual({
         ...live,
+        revision: softDeleted.revision,
         ...deletion,
         purge: { batchId: null, attempts: 1, retryAfter: RETRY_AFTER, failed: false },
       });
@@ -280,6 +288,7 @@ describe('instancesProjection', () => {
     it('marks the purge failed for good once attempts are exhausted', () => {
       expect(project([created, softDeleted, batchRequested, failedForGood])).toEqual({
         ...live,
+        revision: softDeleted.revision,
         ...deletion,
         purge: { batchId: null, attempts: 3, retryAfter: null, failed: true },
       });

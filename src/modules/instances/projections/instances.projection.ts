@@ -39,6 +39,7 @@ export const instancesProjection: Projection<InstanceDoc> = {
       const d = ev.data;
       return {
         id: d.instanceId,
+        revision: e.revision,
         definitionId: d.definitionId,
         name: d.name,
         correlationId: d.correlationId,
@@ -53,48 +54,54 @@ export const instancesProjection: Projection<InstanceDoc> = {
       };
     }
     if (!doc) return null; // an event of an instance the model no longer holds (purged): nothing to do
-    switch (ev.type) {
-      case 'BookmarkCreated':
-        return { ...doc, status: 'Suspended', bookmarkCount: doc.bookmarkCount + 1, updatedAt: ev.data.createdAt };
-      case 'BookmarkResumed': {
-        const bookmarkCount = Math.max(0, doc.bookmarkCount - 1);
-        return { ...doc, bookmarkCount, status: bookmarkCount > 0 ? 'Suspended' : 'Running', updatedAt: ev.data.resumedAt };
-      }
-      case 'BlobAttached': {
-        const { instanceId: _, ...blob } = ev.data;
-        const blobs = [...doc.blobs.filter((b) => b.name !== blob.name), blob].sort((a, b) => a.name.localeCompare(b.name));
-        return { ...doc, blobs, blobCount: blobs.length, updatedAt: ev.data.attachedAt };
-      }
-      case 'WorkflowInstanceCompleted':
-        return { ...doc, status: 'Completed', finishedAt: ev.data.completedAt, updatedAt: ev.data.completedAt };
-      case 'WorkflowInstanceFaulted':
-        return { ...doc, status: 'Faulted', finishedAt: ev.data.faultedAt, updatedAt: ev.data.faultedAt };
-      case 'WorkflowInstanceCancelled':
-        return { ...doc, status: 'Cancelled', finishedAt: ev.data.cancelledAt, updatedAt: ev.data.cancelledAt };
-      case 'WorkflowInstanceSoftDeleted':
-        return {
-          ...doc,
-          isDeleted: true,
-          deletedAt: ev.data.deletedAt,
-          deletedBy: ev.data.deletedBy,
-          deleteReason: ev.data.reason ?? null,
-          purgeAfter: ev.data.purgeAfter,
-          deletionOperationId: ev.data.operationId,
-          purge: NO_PURGE,
-        };
-      case 'WorkflowInstanceRestored':
-        return { ...doc, ...DELETION_CLEARED };
-      case 'HardDeleteBatchRequested':
-        return doc.isDeleted ? { ...doc, purge: { ...doc.purge, batchId: ev.data.batchId } } : doc;
-      case 'InstancePurgeFailed':
-        return {
-          ...doc,
-          purge: { batchId: null, attempts: ev.data.attempt, retryAfter: ev.data.retryAfter ?? null, failed: !ev.data.willRetry },
-        };
-      case 'InstancePurged':
-        return null;
-      default:
-        return doc;
-    }
+    const next = evolveExisting(doc, ev);
+    // Only events of the instance's own stream move its revision (batch events live elsewhere).
+    return next && e.streamId.startsWith('workflowInstance-') ? { ...next, revision: e.revision } : next;
   },
 };
+
+function evolveExisting(doc: InstanceDoc, ev: ReturnType<typeof asServiceEvent>): InstanceDoc | null {
+  switch (ev.type) {
+    case 'BookmarkCreated':
+      return { ...doc, status: 'Suspended', bookmarkCount: doc.bookmarkCount + 1, updatedAt: ev.data.createdAt };
+    case 'BookmarkResumed': {
+      const bookmarkCount = Math.max(0, doc.bookmarkCount - 1);
+      return { ...doc, bookmarkCount, status: bookmarkCount > 0 ? 'Suspended' : 'Running', updatedAt: ev.data.resumedAt };
+    }
+    case 'BlobAttached': {
+      const { instanceId: _, ...blob } = ev.data;
+      const blobs = [...doc.blobs.filter((b) => b.name !== blob.name), blob].sort((a, b) => a.name.localeCompare(b.name));
+      return { ...doc, blobs, blobCount: blobs.length, updatedAt: ev.data.attachedAt };
+    }
+    case 'WorkflowInstanceCompleted':
+      return { ...doc, status: 'Completed', finishedAt: ev.data.completedAt, updatedAt: ev.data.completedAt };
+    case 'WorkflowInstanceFaulted':
+      return { ...doc, status: 'Faulted', finishedAt: ev.data.faultedAt, updatedAt: ev.data.faultedAt };
+    case 'WorkflowInstanceCancelled':
+      return { ...doc, status: 'Cancelled', finishedAt: ev.data.cancelledAt, updatedAt: ev.data.cancelledAt };
+    case 'WorkflowInstanceSoftDeleted':
+      return {
+        ...doc,
+        isDeleted: true,
+        deletedAt: ev.data.deletedAt,
+        deletedBy: ev.data.deletedBy,
+        deleteReason: ev.data.reason ?? null,
+        purgeAfter: ev.data.purgeAfter,
+        deletionOperationId: ev.data.operationId,
+        purge: NO_PURGE,
+      };
+    case 'WorkflowInstanceRestored':
+      return { ...doc, ...DELETION_CLEARED };
+    case 'HardDeleteBatchRequested':
+      return doc.isDeleted ? { ...doc, purge: { ...doc.purge, batchId: ev.data.batchId } } : doc;
+    case 'InstancePurgeFailed':
+      return {
+        ...doc,
+        purge: { batchId: null, attempts: ev.data.attempt, retryAfter: ev.data.retryAfter ?? null, failed: !ev.data.willRetry },
+      };
+    case 'InstancePurged':
+      return null;
+    default:
+      return doc;
+  }
+}

@@ -54,6 +54,8 @@ const toRecorded = (r: Row): RecordedEvent => ({
 
 const POLL_MS = 200;
 const CHUNK = 500;
+/** Events per catch-up batch: one read-model transaction (and one fsync) each. */
+const SUBSCRIPTION_BATCH = 2000;
 
 /**
  * EventStore on SQLite. Global positions come from an AUTOINCREMENT key, so positions are never
@@ -111,19 +113,17 @@ export class SqliteEventStore extends EventStore {
   }
 
   /**
-   * One stream's append inside a savepoint: a unique-key violation (an event id reused elsewhere,
-   * a revision taken) rolls back this stream only and is reported as a conflict.
+   * One stream's append. Every id is checked up front, so the unique keys cannot fire half-way
+   * through a multi-stream transaction; if one still does, the whole call fails and nothing of it
+   * is kept.
    */
   private guarded(a: StreamAppend): StreamAppendOutcome {
-    try {
-      return this.savepoint(a);
-    } catch (e) {
-      if ((e as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw e;
-      return { ok: false, reason: 'conflict', actualRevision: this.q.stream.get(a.streamId)?.revision ?? null };
+    const retry = a.events.length > 0 && this.q.byEventId.get(a.events[0].id);
+    for (let i = 1; !retry && i < a.events.length; i++) {
+      if (this.q.byEventId.get(a.events[i].id)) return { ok: false, reason: 'conflict', actualRevision: this.q.stream.get(a.streamId)?.revision ?? null };
     }
+    return this.appendOne(a);
   }
-
-  private readonly savepoint = (a: StreamAppend) => this.db.transaction(() => this.appendOne(a))();
 
   /** Runs inside a transaction. */
   private appendOne({ streamId, events, expectedRevision }: StreamAppend): StreamAppendOutcome {
@@ -196,7 +196,7 @@ export class SqliteEventStore extends EventStore {
     this.appended.on('appended', onAppend);
     const loop = (async () => {
       while (!stopped) {
-        const batch = this.q.readAll.all(position, CHUNK).map(toRecorded);
+        const batch = this.q.readAll.all(position, SUBSCRIPTION_BATCH).map(toRecorded);
         if (batch.length > 0) {
           await handler(batch);
           position = batch[batch.length - 1].position;

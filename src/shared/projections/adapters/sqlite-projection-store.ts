@@ -1,6 +1,7 @@
+import { Statement } from 'better-sqlite3';
 import { Db, SqliteConnection, immediate } from '../../sqlite/sqlite-database';
 import { ConcurrencyError } from '../../event-sourcing/errors';
-import { READ_MODEL_SCHEMA, rmTable } from '../../read-models/adapters/sqlite-read-model.schema';
+import { COLUMNS, READ_MODEL_SCHEMA, rmTable } from '../../read-models/adapters/sqlite-read-model.schema';
 import { ReadDoc } from '../projection';
 import { CheckpointMove, DocWrite, ProjectionStore, StoredDoc } from '../projection-store.port';
 
@@ -14,6 +15,7 @@ const CHUNK = 500;
 export class SqliteProjectionStore extends ProjectionStore {
   readonly kind = 'sqlite';
   private readonly db: Db;
+  private readonly upserts = new Map<string, { stmt: Statement; extract: ((doc: never) => unknown)[] }>();
 
   constructor(private readonly conn: SqliteConnection) {
     super();
@@ -58,24 +60,37 @@ export class SqliteProjectionStore extends ProjectionStore {
           .run(c.name, c.to, now);
       }
       for (const w of writes) {
-        const table = rmTable(w.collection);
         if (w.doc) {
           // A tombstone at or after this position means the document was removed later: keep it removed.
-          this.conn
-            .stmt(
-              `INSERT INTO ${table} (id, pos, doc) SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM rm_tombstones WHERE collection = ? AND id = ? AND pos >= ?)
-               ON CONFLICT(id) DO UPDATE SET pos = excluded.pos, doc = excluded.doc WHERE pos < excluded.pos`,
-            )
-            .run(w.id, w.position, JSON.stringify(w.doc), w.collection, w.id, w.position);
-          this.conn.stmt('DELETE FROM rm_tombstones WHERE collection = ? AND id = ? AND pos < ?').run(w.collection, w.id, w.position);
+          const tomb = this.conn.stmt<[string, string], { pos: number }>('SELECT pos FROM rm_tombstones WHERE collection = ? AND id = ?').get(w.collection, w.id);
+          if (tomb && tomb.pos >= w.position) continue;
+          const { stmt, extract } = this.upsert(w.collection);
+          stmt.run(w.id, w.position, JSON.stringify(w.doc), ...extract.map((f) => f(w.doc as never)));
+          if (tomb) this.conn.stmt('DELETE FROM rm_tombstones WHERE collection = ? AND id = ?').run(w.collection, w.id);
         } else {
-          this.conn.stmt(`DELETE FROM ${table} WHERE id = ? AND pos < ?`).run(w.id, w.position);
+          this.conn.stmt(`DELETE FROM ${rmTable(w.collection)} WHERE id = ? AND pos < ?`).run(w.id, w.position);
           this.conn
             .stmt('INSERT INTO rm_tombstones (collection, id, pos) VALUES (?, ?, ?) ON CONFLICT(collection, id) DO UPDATE SET pos = excluded.pos WHERE pos < excluded.pos')
             .run(w.collection, w.id, w.position);
         }
       }
     });
+  }
+
+  /** Writes a document unless a newer one is stored; the indexed columns are copied from it. */
+  private upsert(collection: string) {
+    let u = this.upserts.get(collection);
+    if (!u) {
+      const names = Object.keys(COLUMNS[collection] ?? {});
+      const cols = ['id', 'pos', 'doc', ...names];
+      const stmt = this.conn.db.prepare(
+        `INSERT INTO ${rmTable(collection)} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
+         ON CONFLICT(id) DO UPDATE SET ${cols.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')} WHERE pos < excluded.pos`,
+      );
+      u = { stmt, extract: names.map((n) => COLUMNS[collection][n]) };
+      this.upserts.set(collection, u);
+    }
+    return u;
   }
 
   async reset(collections: string[], checkpointNames: string[]): Promise<void> {

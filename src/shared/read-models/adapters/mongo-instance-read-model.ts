@@ -53,6 +53,16 @@ export class MongoInstanceReadModel extends InstanceReadModel {
     return fromStored<InstanceDoc>(await this.instances.findOne({ _id: id }));
   }
 
+  async getMany(ids: string[]): Promise<Map<string, InstanceDoc>> {
+    const out = new Map<string, InstanceDoc>();
+    const docs = await this.instances.find({ _id: { $in: ids } }).toArray();
+    for (const d of docs) {
+      const doc = fromStored<InstanceDoc>(d);
+      if (doc) out.set(doc.id, doc);
+    }
+    return out;
+  }
+
   async list(filter: InstanceFilter, page: PageRequest): Promise<InstancePage> {
     const query = instanceQuery(filter);
     const field = page.orderBy;

@@ -53,6 +53,19 @@ export class SqliteInstanceReadModel extends InstanceReadModel {
     return row ? (JSON.parse(row.doc) as InstanceDoc) : null;
   }
 
+  async getMany(ids: string[]): Promise<Map<string, InstanceDoc>> {
+    const out = new Map<string, InstanceDoc>();
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      const rows = this.conn.stmt<string[], { doc: string }>(`SELECT doc FROM ${T} WHERE id IN (${chunk.map(() => '?').join(',')})`).all(...chunk);
+      for (const r of rows) {
+        const doc = JSON.parse(r.doc) as InstanceDoc;
+        out.set(doc.id, doc);
+      }
+    }
+    return out;
+  }
+
   async list(filter: InstanceFilter, page: PageRequest): Promise<InstancePage> {
     const w = where(filter);
     const col = SORT_COLUMN[page.orderBy];
