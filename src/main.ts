@@ -1,3 +1,5 @@
+// Blob deletes run on libuv's thread pool; its default of 4 threads caps the purge's parallelism.
+process.env.UV_THREADPOOL_SIZE ??= '16';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';

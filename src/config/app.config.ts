@@ -106,7 +106,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       enabled: bool(env, 'PURGE_ENABLED', true),
       intervalMs: int(env, 'PURGE_INTERVAL_MS', 10_000, 50, 86_400_000),
       batchSize: int(env, 'PURGE_BATCH_SIZE', 500, 1, 10_000),
-      concurrency: int(env, 'PURGE_CONCURRENCY', 8, 1, 256),
+      concurrency: int(env, 'PURGE_CONCURRENCY', 16, 1, 256),
       gracePeriodSeconds: int(env, 'PURGE_GRACE_PERIOD_SECONDS', 86_400, 0, 10 * 365 * 86_400),
       maxAttempts: int(env, 'PURGE_MAX_ATTEMPTS', 5, 1, 100),
       retryBaseMs: int(env, 'PURGE_RETRY_BASE_MS', 30_000, 0, 86_400_000),

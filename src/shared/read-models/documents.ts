@@ -23,8 +23,6 @@ export interface BlobEntry {
 }
 
 export interface PurgeState {
-  /** The open hard-delete batch that claimed the instance, or null. */
-  batchId: string | null;
   /** Failed attempts so far. */
   attempts: number;
   /** Earliest time of the next attempt after a failure (backoff), or null. */

@@ -83,8 +83,9 @@ export abstract class InstanceReadModel {
   abstract deleteBookmarks(ids: string[]): Promise<number>;
 
   /**
-   * Soft-deleted instances the purge may claim at `now`: `purgeAfter <= now`, not claimed by an
-   * open batch, not given up, and past their retry backoff; oldest `purgeAfter` first.
+   * Soft-deleted instances the purge may claim at `now`: `purgeAfter <= now`, not given up, and
+   * past their retry backoff; oldest `purgeAfter` first. (Open batches need no exclusion: under
+   * the purge lease they are finished before anything new is claimed.)
    */
   abstract purgeCandidates(now: string, limit: number): Promise<string[]>;
   /** Soft-deleted instances not yet purged (the backlog), and how many of them are due at `now`. */

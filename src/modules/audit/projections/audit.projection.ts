@@ -67,6 +67,12 @@ export const auditProjection: Projection<AuditDoc> = {
         return doc;
     }
     const id = doc?.id ?? (ev.data as { instanceId: string }).instanceId;
-    return { id, items: [...(doc?.items ?? []), ...extra, item] };
+    const items = [...(doc?.items ?? []), item];
+    // A soft delete restored from the marker on a rebuild goes where it happened, not at the end.
+    for (const x of extra) {
+      const later = items.findIndex((i) => i.at > x.at);
+      items.splice(later === -1 ? items.length : later, 0, x);
+    }
+    return { id, items };
   },
 };

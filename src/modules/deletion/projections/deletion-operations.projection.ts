@@ -50,6 +50,8 @@ export const deletionOperationsProjection: Projection<DeletionOperationDoc> = {
       case 'DeletionSoftDeleteCompleted':
         return {
           ...doc,
+          // On a rebuild after a purge the soft-delete events are gone; the outcome still counts them.
+          softDeleted: Math.max(doc.softDeleted, ev.data.softDeleted),
           alreadyDeleted: ev.data.alreadyDeleted,
           notFound: ev.data.notFound,
           purgeAfter: ev.data.purgeAfter,

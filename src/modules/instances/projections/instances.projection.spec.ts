@@ -148,7 +148,7 @@ const live: InstanceDoc = {
   deleteReason: null,
   purgeAfter: null,
   deletionOperationId: null,
-  purge: { batchId: null, attempts: 0, retryAfter: null, failed: false },
+  purge: { attempts: 0, retryAfter: null, failed: false },
 };
 const invoiceBlob = { name: 'invoice.pdf', size: 1024, contentType: 'application/pdf', sha256: SHA, attachedAt: ATTACHED_AT };
 const deletion = {
@@ -166,8 +166,8 @@ describe('instancesProjection', () => {
       expect(instancesProjection.keysOf(bookmarked)).toEqual([INSTANCE_ID]);
     });
 
-    it('keys a batch request by every instance it claims', () => {
-      expect(instancesProjection.keysOf(batchRequested)).toEqual([INSTANCE_ID, 'inst-2']);
+    it('ignores batch requests (the purge lease, not the read model, keeps batches apart)', () => {
+      expect(instancesProjection.keysOf(batchRequested)).toEqual([]);
     });
 
     it('ignores definition events', () => {
@@ -253,35 +253,22 @@ describe('instancesProjection', () => {
       });
     });
 
-    it('records the batch that claimed a soft-deleted instance', () => {
-      expect(project([created, softDeleted, batchRequested])).toEqual({
-        ...live,
-        revision: softDeleted.revision,
-        ...deletion,
-        purge: { batchId: BATCH_ID, attempts: 0, retryAfter: null, failed: false },
-      });
-    });
-
     it('ignores a batch claiming an instance that is not deleted', () => {
       const before = project([created]);
       expect(instancesProjection.evolve(before, batchRequested)).toBe(before);
     });
 
-    it('leaves the document as it is when the purge starts', () => {
-      expect(project([created, softDeleted, batchRequested, purgeStarted])).toEqual({
-        ...live,
-        revision: purgeStarted.revision,
-        ...deletion,
-        purge: { batchId: BATCH_ID, attempts: 0, retryAfter: null, failed: false },
-      });
+    it('leaves the document as it is when the purge starts, revision included', () => {
+      const before = project([created, softDeleted]);
+      expect(instancesProjection.evolve(before, purgeStarted)).toBe(before);
     });
 
-    it('releases the instance from its batch after a failure that will be retried', () => {
+    it('records a failure that will be retried, with its backoff', () => {
       expect(project([created, softDeleted, batchRequested, failedWillRetry])).toEqual({
         ...live,
         revision: softDeleted.revision,
         ...deletion,
-        purge: { batchId: null, attempts: 1, retryAfter: RETRY_AFTER, failed: false },
+        purge: { attempts: 1, retryAfter: RETRY_AFTER, failed: false },
       });
     });
 
@@ -290,7 +277,7 @@ describe('instancesProjection', () => {
         ...live,
         revision: softDeleted.revision,
         ...deletion,
-        purge: { batchId: null, attempts: 3, retryAfter: null, failed: true },
+        purge: { attempts: 3, retryAfter: null, failed: true },
       });
     });
 

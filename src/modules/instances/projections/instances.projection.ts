@@ -2,7 +2,7 @@ import { asServiceEvent } from '../../../shared/event-sourcing/all-events';
 import { Projection } from '../../../shared/projections/projection';
 import { COLLECTIONS, InstanceDoc, PurgeState } from '../../../shared/read-models/documents';
 
-const NO_PURGE: PurgeState = { batchId: null, attempts: 0, retryAfter: null, failed: false };
+const NO_PURGE: PurgeState = { attempts: 0, retryAfter: null, failed: false };
 
 const DELETION_CLEARED = {
   isDeleted: false,
@@ -21,7 +21,6 @@ export const instancesProjection: Projection<InstanceDoc> = {
     const ev = asServiceEvent(e);
     switch (ev.type) {
       case 'HardDeleteBatchRequested':
-        return ev.data.instanceIds;
       case 'HardDeleteBatchCompleted':
       case 'WorkflowDefinitionCreated':
       case 'WorkflowDefinitionDeleted':
@@ -55,8 +54,10 @@ export const instancesProjection: Projection<InstanceDoc> = {
     }
     if (!doc) return null; // an event of an instance the model no longer holds (purged): nothing to do
     const next = evolveExisting(doc, ev);
-    // Only events of the instance's own stream move its revision (batch events live elsewhere).
-    return next && e.streamId.startsWith('workflowInstance-') ? { ...next, revision: e.revision } : next;
+    // Events of the instance's own stream that change the document move its revision. One that
+    // changes nothing (the purge's start marker) leaves it behind: a stale revision only costs a
+    // command a conflict and a re-read, never a wrong decision.
+    return next !== doc && next && e.streamId.startsWith('workflowInstance-') ? { ...next, revision: e.revision } : next;
   },
 };
 
@@ -92,12 +93,10 @@ function evolveExisting(doc: InstanceDoc, ev: ReturnType<typeof asServiceEvent>)
       };
     case 'WorkflowInstanceRestored':
       return { ...doc, ...DELETION_CLEARED };
-    case 'HardDeleteBatchRequested':
-      return doc.isDeleted ? { ...doc, purge: { ...doc.purge, batchId: ev.data.batchId } } : doc;
     case 'InstancePurgeFailed':
       return {
         ...doc,
-        purge: { batchId: null, attempts: ev.data.attempt, retryAfter: ev.data.retryAfter ?? null, failed: !ev.data.willRetry },
+        purge: { attempts: ev.data.attempt, retryAfter: ev.data.retryAfter ?? null, failed: !ev.data.willRetry },
       };
     case 'InstancePurged':
       return null;

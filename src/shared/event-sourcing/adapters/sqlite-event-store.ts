@@ -20,7 +20,7 @@ CREATE TABLE IF NOT EXISTS es_streams (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS es_events (
   global_position INTEGER PRIMARY KEY AUTOINCREMENT,
-  event_id   TEXT NOT NULL UNIQUE,
+  event_id   TEXT NOT NULL,
   stream_id  TEXT NOT NULL,
   revision   INTEGER NOT NULL,
   type       TEXT NOT NULL,
@@ -78,8 +78,8 @@ export class SqliteEventStore extends EventStore {
       stream: this.db.prepare<[string], { revision: number; sealed: number }>(
         'SELECT revision, sealed FROM es_streams WHERE stream_id = ?',
       ),
-      byEventId: this.db.prepare<[string], { stream_id: string; revision: number }>(
-        'SELECT stream_id, revision FROM es_events WHERE event_id = ?',
+      range: this.db.prepare<[string, number, number], { event_id: string; global_position: number }>(
+        'SELECT event_id, global_position FROM es_events WHERE stream_id = ? AND revision BETWEEN ? AND ? ORDER BY revision',
       ),
       insStream: this.db.prepare('INSERT INTO es_streams (stream_id, revision, updated_at) VALUES (?, ?, ?)'),
       updStream: this.db.prepare('UPDATE es_streams SET revision = ?, updated_at = ? WHERE stream_id = ?'),
@@ -93,13 +93,11 @@ export class SqliteEventStore extends EventStore {
       ),
       truncate: this.db.prepare('DELETE FROM es_events WHERE stream_id = ? AND revision < ?'),
       head: this.db.prepare<[], { p: number | null }>('SELECT MAX(global_position) AS p FROM es_events'),
-      positionOf: this.db.prepare<[string], { p: number }>('SELECT global_position AS p FROM es_events WHERE event_id = ?'),
-      lastPos: this.db.prepare<[], { p: number }>('SELECT last_insert_rowid() AS p'),
     };
   }
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    const outcome = immediate(this.db, () => this.guarded({ streamId, events, expectedRevision: expected }));
+    const outcome = immediate(this.db, () => this.appendOne({ streamId, events, expectedRevision: expected }));
     this.notify();
     if (outcome.ok) return { nextExpectedRevision: outcome.nextExpectedRevision, position: outcome.position };
     if (outcome.reason === 'deleted') throw new StreamDeletedError(streamId);
@@ -107,36 +105,17 @@ export class SqliteEventStore extends EventStore {
   }
 
   async appendMany(appends: StreamAppend[]): Promise<StreamAppendOutcome[]> {
-    const outcomes = immediate(this.db, () => appends.map((a) => this.guarded(a)));
+    const outcomes = immediate(this.db, () => appends.map((a) => this.appendOne(a)));
     this.notify();
     return outcomes;
   }
 
-  /**
-   * One stream's append. Every id is checked up front, so the unique keys cannot fire half-way
-   * through a multi-stream transaction; if one still does, the whole call fails and nothing of it
-   * is kept.
-   */
-  private guarded(a: StreamAppend): StreamAppendOutcome {
-    const retry = a.events.length > 0 && this.q.byEventId.get(a.events[0].id);
-    for (let i = 1; !retry && i < a.events.length; i++) {
-      if (this.q.byEventId.get(a.events[i].id)) return { ok: false, reason: 'conflict', actualRevision: this.q.stream.get(a.streamId)?.revision ?? null };
-    }
-    return this.appendOne(a);
-  }
-
-  /** Runs inside a transaction. */
+  /** One stream's append; runs inside the caller's transaction. */
   private appendOne({ streamId, events, expectedRevision }: StreamAppend): StreamAppendOutcome {
     const s = this.q.stream.get(streamId);
     const current = s ? s.revision : -1;
-    const first = events.length ? this.q.byEventId.get(events[0].id) : undefined;
-    if (first) {
-      // A retry of an append that already committed: every id stored, in order, in this stream.
-      const stored = events.map((e) => this.q.byEventId.get(e.id));
-      const isRetry = stored.every((r, i) => r && r.stream_id === streamId && r.revision === first.revision + i);
-      if (!isRetry) return { ok: false, reason: 'conflict', actualRevision: s ? current : null };
-      return { ok: true, nextExpectedRevision: first.revision + events.length - 1, position: this.positionOf(events[events.length - 1].id) };
-    }
+    const retry = this.retryOf(streamId, events, expectedRevision, current);
+    if (retry) return retry;
     if (s?.sealed) return { ok: false, reason: 'deleted', actualRevision: current };
     const matches =
       expectedRevision === 'any' ||
@@ -150,14 +129,26 @@ export class SqliteEventStore extends EventStore {
     if (s) this.q.updStream.run(last, now, streamId);
     else this.q.insStream.run(streamId, last, now);
     let rev = current;
+    let position = 0;
     for (const e of events) {
-      this.q.insEvent.run(e.id, streamId, ++rev, e.type, JSON.stringify(e.data ?? null), JSON.stringify(e.metadata), now);
+      position = Number(this.q.insEvent.run(e.id, streamId, ++rev, e.type, JSON.stringify(e.data ?? null), JSON.stringify(e.metadata), now).lastInsertRowid);
     }
-    return { ok: true, nextExpectedRevision: last, position: this.q.lastPos.get()!.p };
+    return { ok: true, nextExpectedRevision: last, position };
   }
 
-  private positionOf(eventId: string): number {
-    return this.q.positionOf.get(eventId)?.p ?? this.headSync() ?? 0;
+  /**
+   * Idempotency, per stream as in EventStoreDB: the append is a retry when the same ids already
+   * stand, in order, where it would have landed (after the expected revision; at the tail for
+   * `any`/`stream_exists`). Then it succeeds again and writes nothing.
+   */
+  private retryOf(streamId: string, events: NewEvent[], expected: ExpectedRevision, current: number): StreamAppendOutcome | null {
+    if (events.length === 0 || current < 0) return null;
+    const from = typeof expected === 'number' ? expected + 1 : expected === 'no_stream' ? 0 : current - events.length + 1;
+    const to = from + events.length - 1;
+    if (from < 0 || to > current) return null;
+    const rows = this.q.range.all(streamId, from, to);
+    if (rows.length !== events.length || rows.some((r, i) => r.event_id !== events[i].id)) return null;
+    return { ok: true, nextExpectedRevision: to, position: rows[rows.length - 1].global_position };
   }
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {

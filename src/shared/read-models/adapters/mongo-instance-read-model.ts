@@ -173,7 +173,6 @@ export class MongoInstanceReadModel extends InstanceReadModel {
         {
           isDeleted: true,
           purgeAfter: { $lte: now },
-          'purge.batchId': null,
           'purge.failed': false,
           $or: [{ 'purge.retryAfter': null }, { 'purge.retryAfter': { $lte: now } }],
         },

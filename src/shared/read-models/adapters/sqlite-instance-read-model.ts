@@ -158,7 +158,7 @@ export class SqliteInstanceReadModel extends InstanceReadModel {
   async purgeCandidates(now: string, limit: number): Promise<string[]> {
     return this.conn
       .stmt<[string, string, number], { id: string }>(
-        `SELECT id FROM ${T} WHERE is_deleted = 1 AND purge_after <= ? AND purge_batch IS NULL AND purge_failed = 0
+        `SELECT id FROM ${T} WHERE is_deleted = 1 AND purge_after <= ? AND purge_failed = 0
            AND (purge_retry_after IS NULL OR purge_retry_after <= ?) ORDER BY purge_after LIMIT ?`,
       )
       .all(now, now, limit)

@@ -23,7 +23,6 @@ export const COLUMNS: Record<string, Record<string, Extract>> = {
     created_at: (d) => d.createdAt,
     updated_at: (d) => d.updatedAt,
     purge_after: (d) => d.purgeAfter,
-    purge_batch: (d) => d.purge?.batchId ?? null,
     purge_failed: (d) => bool(d.purge?.failed),
     purge_retry_after: (d) => d.purge?.retryAfter ?? null,
     deletion_operation_id: (d) => d.deletionOperationId,
@@ -57,8 +56,6 @@ CREATE INDEX IF NOT EXISTS ix_inst_live_def ON ${rmTable(COLLECTIONS.instances)}
 CREATE INDEX IF NOT EXISTS ix_inst_live_corr ON ${rmTable(COLLECTIONS.instances)} (correlation_id) WHERE is_deleted = 0;
 CREATE INDEX IF NOT EXISTS ix_inst_deleted_created ON ${rmTable(COLLECTIONS.instances)} (created_at, id) WHERE is_deleted = 1;
 CREATE INDEX IF NOT EXISTS ix_inst_all_created ON ${rmTable(COLLECTIONS.instances)} (created_at, id);
-CREATE INDEX IF NOT EXISTS ix_inst_all_updated ON ${rmTable(COLLECTIONS.instances)} (updated_at, id);
-CREATE INDEX IF NOT EXISTS ix_inst_def ON ${rmTable(COLLECTIONS.instances)} (definition_id);
 CREATE INDEX IF NOT EXISTS ix_inst_purge ON ${rmTable(COLLECTIONS.instances)} (purge_after) WHERE is_deleted = 1;
 CREATE INDEX IF NOT EXISTS ix_inst_op ON ${rmTable(COLLECTIONS.instances)} (deletion_operation_id) WHERE is_deleted = 1;
 
