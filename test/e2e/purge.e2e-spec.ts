@@ -76,6 +76,10 @@ describe('purge (background hard delete) on the embedded store', () => {
       blobsDeleted: 3,
       bookmarksDeleted: 2,
       bookmarkIds: expect.any(Array),
+      history: [
+        { type: 'SoftDeleted', at: '2026-01-01T00:00:00.000Z', actor: 'anonymous', operationId: opId },
+        { type: 'PurgeStarted', at: '2026-01-01T00:01:00.000Z', actor: 'system:purge', batchId: expect.any(String) },
+      ],
     });
     expect(marker.metadata.actor).toBe('system:purge');
     const types = (await t.allEvents()).filter((e) => e.streamId.startsWith('hardDeleteBatch-')).map((e) => e.type);

@@ -39,6 +39,20 @@ class InMemoryProjectionStore extends ProjectionStore {
 
   async ping(): Promise<void> {}
 
+  // Generations are not what projectBatch uses; this double keeps one.
+  async generations() {
+    return { active: 0, building: null };
+  }
+  async beginGeneration(): Promise<number> {
+    throw new Error('not used by projectBatch');
+  }
+  forGeneration(): ProjectionStore {
+    throw new Error('not used by projectBatch');
+  }
+  async activateGeneration(): Promise<void> {
+    throw new Error('not used by projectBatch');
+  }
+
   put(collection: string, id: string, doc: ReadDoc | null, position: number) {
     const stored = this.docs.get(collection) ?? new Map<string, StoredDoc>();
     if ((stored.get(id)?.position ?? 0) < position) stored.set(id, { doc, position });

@@ -49,7 +49,7 @@ export async function projectBatch(
         const c = current.get(k)!;
         // Guard: a document already at or past this event has seen it (replay or duplicate).
         if (event.position <= c.position) continue;
-        const next = p.evolve(c.doc, event);
+        const next = p.evolve(c.doc, event, k);
         if (next === c.doc) continue;
         current.set(k, { doc: next, position: event.position, dirty: true });
       }

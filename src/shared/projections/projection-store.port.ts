@@ -45,5 +45,15 @@ export abstract class ProjectionStore {
   /** Drops every document and checkpoint of the named projections (a rebuild from scratch). */
   abstract reset(collections: string[], checkpointNames: string[]): Promise<void>;
 
+  /**
+   * Blue/green rebuilds. Read models live in generations; readers use the active one. A rebuild
+   * takes a new generation (or resumes the one being built), fills it through `forGeneration`,
+   * and `activateGeneration` switches every reader at once.
+   */
+  abstract generations(): Promise<{ active: number; building: number | null }>;
+  abstract beginGeneration(): Promise<number>;
+  abstract forGeneration(generation: number): ProjectionStore;
+  abstract activateGeneration(generation: number): Promise<void>;
+
   abstract ping(): Promise<void>;
 }

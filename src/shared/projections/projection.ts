@@ -16,5 +16,6 @@ export interface Projection<D extends ReadDoc = ReadDoc> {
   /** Collection (Mongo) / table suffix (SQLite) holding the documents. */
   collection: string;
   keysOf(event: RecordedEvent): string[];
-  evolve(doc: D | null, event: RecordedEvent): D | null;
+  /** `key` is the document id the event was routed to (one of `keysOf(event)`). */
+  evolve(doc: D | null, event: RecordedEvent, key: string): D | null;
 }

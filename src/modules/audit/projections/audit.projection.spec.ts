@@ -113,6 +113,10 @@ const purged = recorded(
       blobsDeleted: 1,
       bookmarksDeleted: 0,
       bookmarkIds: [],
+      history: [
+        { type: 'SoftDeleted', at: DELETED_AT, actor: 'alice', operationId: OPERATION_ID },
+        { type: 'PurgeStarted', at: BATCH_AT, actor: 'system:purge', batchId: BATCH_ID },
+      ],
     },
   },
   instanceStream,
@@ -136,7 +140,7 @@ const purgedWithoutActor = recorded(
   'system:purge',
 );
 
-const project = (events: RecordedEvent[]) => events.reduce<AuditDoc | null>((doc, e) => auditProjection.evolve(doc, e), null);
+const project = (events: RecordedEvent[]) => events.reduce<AuditDoc | null>((doc, e) => auditProjection.evolve(doc, e, INSTANCE_ID), null);
 
 const softDeletedItem = { type: 'SoftDeleted', at: DELETED_AT, actor: 'alice', operationId: OPERATION_ID, reason: 'GDPR request' };
 const batchRequestedItem = { type: 'PurgeBatchRequested', at: BATCH_AT, actor: 'system:purge', batchId: BATCH_ID };
@@ -207,8 +211,8 @@ describe('auditProjection', () => {
       });
     });
 
-    it('starts no history for a batch claiming an instance it has no deletion history of', () => {
-      expect(project([batchRequested])).toBeNull();
+    it('starts a history for a batch claiming an instance whose deletion events are gone (a rebuild)', () => {
+      expect(project([batchRequested])).toEqual({ id: INSTANCE_ID, items: [batchRequestedItem] });
     });
 
     it('records the batch, the start and the failure of a purge', () => {
@@ -218,30 +222,22 @@ describe('auditProjection', () => {
       });
     });
 
-    it('records the purge after the whole history', () => {
+    it('once purged, keeps only what survives the purge: the marker history, the batch items, the purge', () => {
       expect(project([softDeleted, batchRequested, purgeStarted, purgeFailed, secondBatchRequested, purged])).toEqual({
         id: INSTANCE_ID,
-        items: [softDeletedItem, batchRequestedItem, purgeStartedItem, purgeFailedItem, secondBatchRequestedItem, purgedItem],
+        items: [softDeletedFromMarker, batchRequestedItem, purgeStartedItem, purgeFailedItem, secondBatchRequestedItem, purgedItem],
       });
     });
 
-    it('rebuilds the soft delete from the purge marker when the stream keeps only the marker', () => {
-      expect(project([batchRequested, secondBatchRequested, purged])).toEqual({ id: INSTANCE_ID, items: [softDeletedFromMarker, purgedItem] });
+    it('rebuilds from the truncated log exactly what the live projection held', () => {
+      const live = project([softDeleted, batchRequested, purgeStarted, purgeFailed, secondBatchRequested, purged]);
+      expect(project([batchRequested, purgeFailed, secondBatchRequested, purged])).toEqual(live);
     });
 
-    it('names an unknown actor when the purge marker does not say who deleted', () => {
+    it('names an unknown actor for a marker without history that does not say who deleted', () => {
       expect(project([purgedWithoutActor])).toEqual({
         id: INSTANCE_ID,
         items: [{ ...softDeletedFromMarker, actor: 'unknown' }, purgedItem],
-      });
-    });
-
-    // On a rebuild the failure (batch stream) survives but the soft delete (instance stream) is
-    // gone until the marker brings it back; the history must still read in the order it happened.
-    it('keeps the history in order when rebuilt after a purge that had failed once', () => {
-      expect(project([batchRequested, purgeFailed, secondBatchRequested, purged])).toEqual({
-        id: INSTANCE_ID,
-        items: [softDeletedFromMarker, purgeFailedItem, secondBatchRequestedItem, purgedItem],
       });
     });
   });

@@ -1,11 +1,10 @@
-import { asServiceEvent } from '../../../shared/event-sourcing/all-events';
+import { ServiceEvent, asServiceEvent } from '../../../shared/event-sourcing/all-events';
 import { Projection } from '../../../shared/projections/projection';
 import { AuditDoc, AuditItem, COLLECTIONS } from '../../../shared/read-models/documents';
 
 /**
- * The deletion history of each instance. It outlives the instance: `InstancePurged` keeps the
- * document (ids, times and actor ids only, no payloads). On a rebuild after a purge only the
- * marker survives in the instance stream, so the marker restores the soft-delete item too.
+ * The deletion history of each instance. It outlives the instance: after `InstancePurged` the
+ * document holds ids, times and actor ids only, rebuilt from what survives the purge.
  */
 export const auditProjection: Projection<AuditDoc> = {
   name: 'audit',
@@ -25,11 +24,10 @@ export const auditProjection: Projection<AuditDoc> = {
         return [];
     }
   },
-  evolve(doc, e) {
+  evolve(doc, e, key) {
     const ev = asServiceEvent(e);
     const actor = e.metadata.actor;
     let item: AuditItem | null = null;
-    const extra: AuditItem[] = [];
     switch (ev.type) {
       case 'WorkflowInstanceSoftDeleted':
         item = { type: 'SoftDeleted', at: ev.data.deletedAt, actor, operationId: ev.data.operationId, ...(ev.data.reason ? { reason: ev.data.reason } : {}) };
@@ -38,7 +36,6 @@ export const auditProjection: Projection<AuditDoc> = {
         item = { type: ev.data.byUndo ? 'RestoredByUndo' : 'Restored', at: ev.data.restoredAt, actor, operationId: ev.data.operationId };
         break;
       case 'HardDeleteBatchRequested':
-        if (!doc) return null; // only instances with a deletion history get batch entries
         item = { type: 'PurgeBatchRequested', at: ev.data.requestedAt, actor, batchId: ev.data.batchId };
         break;
       case 'InstancePurgeStarted':
@@ -56,23 +53,38 @@ export const auditProjection: Projection<AuditDoc> = {
           ...(ev.data.operationId ? { operationId: ev.data.operationId } : {}),
         };
         break;
-      case 'InstancePurged': {
-        const items = doc?.items ?? [];
-        if (!items.some((i) => i.type === 'SoftDeleted' && i.operationId === ev.data.operationId))
-          extra.push({ type: 'SoftDeleted', at: ev.data.deletedAt, actor: ev.data.deletedBy ?? 'unknown', operationId: ev.data.operationId });
-        item = { type: 'Purged', at: ev.data.purgedAt, actor, operationId: ev.data.operationId, batchId: ev.data.batchId };
-        break;
-      }
+      case 'InstancePurged':
+        return { id: key, items: afterPurge(doc, ev.data, actor) };
       default:
         return doc;
     }
-    const id = doc?.id ?? (ev.data as { instanceId: string }).instanceId;
-    const items = [...(doc?.items ?? []), item];
-    // A soft delete restored from the marker on a rebuild goes where it happened, not at the end.
-    for (const x of extra) {
-      const later = items.findIndex((i) => i.at > x.at);
-      items.splice(later === -1 ? items.length : later, 0, x);
-    }
-    return { id, items };
+    return { id: key, items: [...(doc?.items ?? []), item] };
   },
 };
+
+type Purged = Extract<ServiceEvent, { type: 'InstancePurged' }>['data'];
+const BATCH_ITEMS = new Set(['PurgeBatchRequested', 'PurgeFailed']);
+
+/**
+ * The history once purged, built only from what survives the purge (the marker's history and the
+ * batch streams), so a rebuild from the truncated log yields exactly what the live projection
+ * held. Items of the removed events are replaced by the marker's (which carry no reasons).
+ */
+function afterPurge(doc: AuditDoc | null, data: Purged, actor: string): AuditItem[] {
+  const history = data.history ?? [
+    // Markers written before `history` existed: the last soft delete is all that is known.
+    { type: 'SoftDeleted' as const, at: data.deletedAt, actor: data.deletedBy ?? 'unknown', operationId: data.operationId },
+  ];
+  const started = history.find((h) => h.type === 'PurgeStarted');
+  const batchItems: AuditItem[] = [];
+  for (const item of (doc?.items ?? []).filter((i) => BATCH_ITEMS.has(i.type))) {
+    batchItems.push(item);
+    if (started && item.type === 'PurgeBatchRequested' && item.batchId === started.batchId) batchItems.push({ ...started });
+  }
+  if (started && !batchItems.some((i) => i.type === 'PurgeStarted')) batchItems.push({ ...started });
+  return [
+    ...history.filter((h) => h.type !== 'PurgeStarted').map((h) => ({ ...h })),
+    ...batchItems,
+    { type: 'Purged', at: data.purgedAt, actor, operationId: data.operationId, batchId: data.batchId },
+  ];
+}

@@ -34,7 +34,7 @@ const instanceCreated = recorded(
   'workflowInstance-inst-1',
 );
 
-const project = (events: RecordedEvent[]) => events.reduce<DefinitionDoc | null>((doc, e) => definitionsProjection.evolve(doc, e), null);
+const project = (events: RecordedEvent[]) => events.reduce<DefinitionDoc | null>((doc, e) => definitionsProjection.evolve(doc, e, DEFINITION_ID), null);
 
 const live: DefinitionDoc = { id: DEFINITION_ID, name: 'Invoice approval', createdAt: CREATED_AT, isDeleted: false, deletedAt: null, deletionOperationId: null };
 

@@ -120,7 +120,7 @@ const purged1 = recorded(
   'workflowInstance-inst-1',
 );
 
-const project = (events: RecordedEvent[]) => events.reduce<DeletionOperationDoc | null>((doc, e) => deletionOperationsProjection.evolve(doc, e), null);
+const project = (events: RecordedEvent[]) => events.reduce<DeletionOperationDoc | null>((doc, e) => deletionOperationsProjection.evolve(doc, e, OPERATION_ID), null);
 
 const justRequested: DeletionOperationDoc = {
   id: OPERATION_ID,

@@ -1,7 +1,7 @@
 import { Decider } from '../../../shared/event-sourcing/decider';
 import { ConflictError, NotFoundError } from '../../../shared/event-sourcing/errors';
 import { InstanceStatus } from '../../../shared/read-models/documents';
-import { InstanceEvent } from './instance.events';
+import { DeletionHistoryEntry, InstanceEvent } from './instance.events';
 
 export interface InstanceState {
   id: string | null;
@@ -14,6 +14,8 @@ export interface InstanceState {
   deleted: { operationId: string; deletedAt: string; deletedBy: string; purgeAfter: string } | null;
   /** The batch whose purge has begun on this instance. */
   purgeStartedBy: string | null;
+  /** Soft deletes, restores and the purge start, oldest first (carried by `InstancePurged`). */
+  history: DeletionHistoryEntry[];
   purged: boolean;
 }
 
@@ -54,7 +56,7 @@ function requireRunning(state: InstanceState, id: string, action: string) {
 }
 
 export const instanceDecider: Decider<InstanceCommand, InstanceState, InstanceEvent> = {
-  initialState: { id: null, definitionId: null, status: null, bookmarks: {}, blobs: {}, deleted: null, purgeStartedBy: null, purged: false },
+  initialState: { id: null, definitionId: null, status: null, bookmarks: {}, blobs: {}, deleted: null, purgeStartedBy: null, history: [], purged: false },
 
   evolve(state, event) {
     switch (event.type) {
@@ -87,11 +89,23 @@ export const instanceDecider: Decider<InstanceCommand, InstanceState, InstanceEv
             deletedBy: event.data.deletedBy,
             purgeAfter: event.data.purgeAfter,
           },
+          history: [...state.history, { type: 'SoftDeleted', at: event.data.deletedAt, actor: event.data.deletedBy, operationId: event.data.operationId }],
         };
       case 'WorkflowInstanceRestored':
-        return { ...state, deleted: null };
+        return {
+          ...state,
+          deleted: null,
+          history: [
+            ...state.history,
+            { type: event.data.byUndo ? 'RestoredByUndo' : 'Restored', at: event.data.restoredAt, actor: event.data.restoredBy, operationId: event.data.operationId },
+          ],
+        };
       case 'InstancePurgeStarted':
-        return { ...state, purgeStartedBy: event.data.batchId };
+        return {
+          ...state,
+          purgeStartedBy: event.data.batchId,
+          history: [...state.history, { type: 'PurgeStarted', at: event.data.startedAt, actor: 'system:purge', batchId: event.data.batchId }],
+        };
       case 'InstancePurged':
         return { ...state, id: event.data.instanceId, definitionId: event.data.definitionId, purged: true };
     }
@@ -220,6 +234,7 @@ export const instanceDecider: Decider<InstanceCommand, InstanceState, InstanceEv
               blobsDeleted: command.blobsDeleted,
               bookmarksDeleted: command.bookmarksDeleted,
               bookmarkIds: Object.keys(state.bookmarks),
+              history: state.history,
             },
           },
         ];

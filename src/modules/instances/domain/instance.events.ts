@@ -64,8 +64,22 @@ export type InstancePurged = DomainEvent<
     deletedBy?: string;
     /** Ids of every bookmark the instance had, so read models drop them even on a replay. */
     bookmarkIds?: string[];
+    /**
+     * The instance's deletion history (soft deletes, restores, purge start): ids, times and actor
+     * ids only, no reasons (free text may hold personal data). The events it summarises are
+     * removed with the rest of the stream; this keeps the audit trail rebuildable.
+     */
+    history?: DeletionHistoryEntry[];
   }
 >;
+
+export interface DeletionHistoryEntry {
+  type: 'SoftDeleted' | 'Restored' | 'RestoredByUndo' | 'PurgeStarted';
+  at: string;
+  actor: string;
+  operationId?: string;
+  batchId?: string;
+}
 
 export type InstanceEvent =
   | WorkflowInstanceCreated

@@ -56,7 +56,7 @@ const purgedData = {
 const purged = recorded({ type: 'InstancePurged', data: { ...purgedData, deletedBy: 'alice', bookmarkIds: ['bm-1', 'bm-2'] } });
 const purgedWithoutBookmarkIds = recorded({ type: 'InstancePurged', data: purgedData });
 
-const project = (events: RecordedEvent[]) => events.reduce<BookmarkDoc | null>((doc, e) => bookmarksProjection.evolve(doc, e), null);
+const project = (events: RecordedEvent[]) => events.reduce<BookmarkDoc | null>((doc, e) => bookmarksProjection.evolve(doc, e, bookmarksProjection.keysOf(e)[0]), null);
 
 const openBookmark: BookmarkDoc = { id: 'bm-1', instanceId: INSTANCE_ID, name: 'approve', createdAt: BOOKMARKED_AT };
 

@@ -127,7 +127,7 @@ const deletionRequested = recorded(
   `deletionOperation-${OPERATION_ID}`,
 );
 
-const project = (events: RecordedEvent[]) => events.reduce<InstanceDoc | null>((doc, e) => instancesProjection.evolve(doc, e), null);
+const project = (events: RecordedEvent[]) => events.reduce<InstanceDoc | null>((doc, e) => instancesProjection.evolve(doc, e, INSTANCE_ID), null);
 
 const live: InstanceDoc = {
   id: INSTANCE_ID,
@@ -255,12 +255,12 @@ describe('instancesProjection', () => {
 
     it('ignores a batch claiming an instance that is not deleted', () => {
       const before = project([created]);
-      expect(instancesProjection.evolve(before, batchRequested)).toBe(before);
+      expect(instancesProjection.evolve(before, batchRequested, INSTANCE_ID)).toBe(before);
     });
 
     it('leaves the document as it is when the purge starts, revision included', () => {
       const before = project([created, softDeleted]);
-      expect(instancesProjection.evolve(before, purgeStarted)).toBe(before);
+      expect(instancesProjection.evolve(before, purgeStarted, INSTANCE_ID)).toBe(before);
     });
 
     it('records a failure that will be retried, with its backoff', () => {

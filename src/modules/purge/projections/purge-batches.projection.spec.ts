@@ -54,7 +54,7 @@ const instancePurged = recorded(
   'workflowInstance-inst-2',
 );
 
-const project = (events: RecordedEvent[]) => events.reduce<PurgeBatchDoc | null>((doc, e) => purgeBatchesProjection.evolve(doc, e), null);
+const project = (events: RecordedEvent[]) => events.reduce<PurgeBatchDoc | null>((doc, e) => purgeBatchesProjection.evolve(doc, e, purgeBatchesProjection.keysOf(e)[0]), null);
 
 const open: PurgeBatchDoc = { id: BATCH_ID, instanceIds: ['inst-1', 'inst-2', 'inst-3'], requestedAt: REQUESTED_AT, completedAt: null, purged: 0, failed: 0 };
 

@@ -1,10 +1,8 @@
 import { SqliteConnection, immediate } from '../../sqlite/sqlite-database';
 import { BookmarkDoc, COLLECTIONS, InstanceDoc } from '../documents';
 import { InstanceFilter, InstancePage, InstanceReadModel, PageRequest } from '../read-model.ports';
-import { rmTable } from './sqlite-read-model.schema';
+import { META_SCHEMA, activeGeneration, rmTable } from './sqlite-read-model.schema';
 
-const T = rmTable(COLLECTIONS.instances);
-const B = rmTable(COLLECTIONS.bookmarks);
 const CHUNK = 500;
 
 const SORT_COLUMN = { createdAt: 'created_at', updatedAt: 'updated_at' } as const;
@@ -46,10 +44,19 @@ function where(f: InstanceFilter): { sql: string; params: unknown[] } {
 export class SqliteInstanceReadModel extends InstanceReadModel {
   constructor(private readonly conn: SqliteConnection) {
     super();
+    conn.db.exec(META_SCHEMA);
+  }
+
+  /** Tables of the active generation. */
+  private get T() {
+    return rmTable(COLLECTIONS.instances, activeGeneration(this.conn));
+  }
+  private get B() {
+    return rmTable(COLLECTIONS.bookmarks, activeGeneration(this.conn));
   }
 
   async get(id: string): Promise<InstanceDoc | null> {
-    const row = this.conn.stmt<[string], { doc: string }>(`SELECT doc FROM ${T} WHERE id = ?`).get(id);
+    const row = this.conn.stmt<[string], { doc: string }>(`SELECT doc FROM ${this.T} WHERE id = ?`).get(id);
     return row ? (JSON.parse(row.doc) as InstanceDoc) : null;
   }
 
@@ -57,7 +64,7 @@ export class SqliteInstanceReadModel extends InstanceReadModel {
     const out = new Map<string, InstanceDoc>();
     for (let i = 0; i < ids.length; i += CHUNK) {
       const chunk = ids.slice(i, i + CHUNK);
-      const rows = this.conn.stmt<string[], { doc: string }>(`SELECT doc FROM ${T} WHERE id IN (${chunk.map(() => '?').join(',')})`).all(...chunk);
+      const rows = this.conn.stmt<string[], { doc: string }>(`SELECT doc FROM ${this.T} WHERE id IN (${chunk.map(() => '?').join(',')})`).all(...chunk);
       for (const r of rows) {
         const doc = JSON.parse(r.doc) as InstanceDoc;
         out.set(doc.id, doc);
@@ -77,7 +84,7 @@ export class SqliteInstanceReadModel extends InstanceReadModel {
       params.push(page.after.value, page.after.id);
     }
     const rows = this.conn
-      .stmt<unknown[], { doc: string }>(`SELECT doc FROM ${T} WHERE ${sql} ORDER BY ${col} ${dir}, id ${dir} LIMIT ?`)
+      .stmt<unknown[], { doc: string }>(`SELECT doc FROM ${this.T} WHERE ${sql} ORDER BY ${col} ${dir}, id ${dir} LIMIT ?`)
       .all(...params, page.limit + 1);
     const items = rows.slice(0, page.limit).map((r) => JSON.parse(r.doc) as InstanceDoc);
     const last = items[items.length - 1];
@@ -90,20 +97,20 @@ export class SqliteInstanceReadModel extends InstanceReadModel {
 
   async count(filter: InstanceFilter): Promise<number> {
     const w = where(filter);
-    return this.conn.stmt<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM ${T} WHERE ${w.sql}`).get(...w.params)!.n;
+    return this.conn.stmt<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM ${this.T} WHERE ${w.sql}`).get(...w.params)!.n;
   }
 
   async selectIds(filter: InstanceFilter, limit: number): Promise<string[]> {
     const w = where(filter);
     return this.conn
-      .stmt<unknown[], { id: string }>(`SELECT id FROM ${T} WHERE ${w.sql} ORDER BY created_at, id LIMIT ?`)
+      .stmt<unknown[], { id: string }>(`SELECT id FROM ${this.T} WHERE ${w.sql} ORDER BY created_at, id LIMIT ?`)
       .all(...w.params, limit)
       .map((r) => r.id);
   }
 
   async deletedByOperation(operationId: string, limit: number): Promise<string[]> {
     return this.conn
-      .stmt<[string, number], { id: string }>(`SELECT id FROM ${T} WHERE is_deleted = 1 AND deletion_operation_id = ? LIMIT ?`)
+      .stmt<[string, number], { id: string }>(`SELECT id FROM ${this.T} WHERE is_deleted = 1 AND deletion_operation_id = ? LIMIT ?`)
       .all(operationId, limit)
       .map((r) => r.id);
   }
@@ -113,7 +120,7 @@ export class SqliteInstanceReadModel extends InstanceReadModel {
     for (let i = 0; i < ids.length; i += CHUNK) {
       const chunk = ids.slice(i, i + CHUNK);
       const rows = this.conn
-        .stmt<string[], { id: string }>(`SELECT id FROM ${T} WHERE id IN (${chunk.map(() => '?').join(',')})`)
+        .stmt<string[], { id: string }>(`SELECT id FROM ${this.T} WHERE id IN (${chunk.map(() => '?').join(',')})`)
         .all(...chunk);
       for (const r of rows) out.push(r.id);
     }
@@ -133,14 +140,14 @@ export class SqliteInstanceReadModel extends InstanceReadModel {
     }
     return this.conn
       .stmt<unknown[], { doc: string }>(
-        `SELECT b.doc FROM ${B} b JOIN ${T} i ON i.id = b.instance_id WHERE ${parts.join(' AND ')} ORDER BY b.created_at, b.id LIMIT ?`,
+        `SELECT b.doc FROM ${this.B} b JOIN ${this.T} i ON i.id = b.instance_id WHERE ${parts.join(' AND ')} ORDER BY b.created_at, b.id LIMIT ?`,
       )
       .all(...params, q.limit)
       .map((r) => JSON.parse(r.doc) as BookmarkDoc);
   }
 
   async getBookmark(id: string): Promise<BookmarkDoc | null> {
-    const row = this.conn.stmt<[string], { doc: string }>(`SELECT doc FROM ${B} WHERE id = ?`).get(id);
+    const row = this.conn.stmt<[string], { doc: string }>(`SELECT doc FROM ${this.B} WHERE id = ?`).get(id);
     return row ? (JSON.parse(row.doc) as BookmarkDoc) : null;
   }
 
@@ -149,7 +156,7 @@ export class SqliteInstanceReadModel extends InstanceReadModel {
       let n = 0;
       for (let i = 0; i < ids.length; i += CHUNK) {
         const chunk = ids.slice(i, i + CHUNK);
-        n += this.conn.stmt(`DELETE FROM ${B} WHERE id IN (${chunk.map(() => '?').join(',')})`).run(...chunk).changes;
+        n += this.conn.stmt(`DELETE FROM ${this.B} WHERE id IN (${chunk.map(() => '?').join(',')})`).run(...chunk).changes;
       }
       return n;
     });
@@ -158,7 +165,7 @@ export class SqliteInstanceReadModel extends InstanceReadModel {
   async purgeCandidates(now: string, limit: number): Promise<string[]> {
     return this.conn
       .stmt<[string, string, number], { id: string }>(
-        `SELECT id FROM ${T} WHERE is_deleted = 1 AND purge_after <= ? AND purge_failed = 0
+        `SELECT id FROM ${this.T} WHERE is_deleted = 1 AND purge_after <= ? AND purge_failed = 0
            AND (purge_retry_after IS NULL OR purge_retry_after <= ?) ORDER BY purge_after LIMIT ?`,
       )
       .all(now, now, limit)
@@ -168,7 +175,7 @@ export class SqliteInstanceReadModel extends InstanceReadModel {
   async purgeBacklog(now: string): Promise<{ softDeleted: number; due: number }> {
     const r = this.conn
       .stmt<[string], { total: number; due: number | null }>(
-        `SELECT COUNT(*) AS total, SUM(CASE WHEN purge_after <= ? AND purge_failed = 0 THEN 1 ELSE 0 END) AS due FROM ${T} WHERE is_deleted = 1`,
+        `SELECT COUNT(*) AS total, SUM(CASE WHEN purge_after <= ? AND purge_failed = 0 THEN 1 ELSE 0 END) AS due FROM ${this.T} WHERE is_deleted = 1`,
       )
       .get(now)!;
     return { softDeleted: r.total, due: r.due ?? 0 };
