@@ -6,6 +6,7 @@ import { Clock } from '../shared/clock';
 import { EventStore } from '../shared/event-sourcing/event-store.port';
 import { ProjectionStore } from '../shared/projections/projection-store.port';
 import { ProjectionRunner } from '../shared/projections/projection-runner';
+import { rebuildProjections } from '../shared/projections/projection-rebuild';
 import { DeletionReadModel, InstanceReadModel } from '../shared/read-models/read-model.ports';
 import { UsageError, progress, withContext } from './cli-context';
 
@@ -91,6 +92,34 @@ export function registerCommands(program: Command) {
         if (opts.json) return json({ items: rows });
         out(['projection', 'checkpoint', 'head', 'lagEvents', 'lagSeconds'].join('\t'));
         for (const r of rows) out([r.projection, r.checkpoint ?? '-', r.head ?? '-', r.lagEvents, r.lagSeconds.toFixed(1)].join('\t'));
+      }),
+    );
+
+  projections
+    .command('rebuild')
+    .description('Rebuild every read model from the event store into a new generation, then switch readers over (blue/green). The service keeps answering meanwhile; Ctrl-C stops and a second run resumes.')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { json?: boolean }) =>
+      withContext(async (app) => {
+        const runner = app.get(ProjectionRunner);
+        const abort = new AbortController();
+        const stop = () => abort.abort();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        let bar: ((done: number) => void) | null = null;
+        try {
+          const r = await rebuildProjections(app.get(EventStore), app.get(ProjectionStore), runner.projections, {
+            signal: abort.signal,
+            onProgress: (p) => (bar ??= progress('positions', p.head))(p.position),
+          });
+          if (opts.json) return json(r);
+          if (!r.activated) return out(`interrupted after ${r.events} events; run again to resume generation ${r.generation}`);
+          const rate = r.seconds > 0 ? Math.round(r.events / r.seconds) : r.events;
+          out(`rebuilt generation ${r.generation}${r.resumed ? ' (resumed)' : ''}: ${r.events} events in ${r.seconds.toFixed(1)}s (${rate} events/s); readers switched`);
+        } finally {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+        }
       }),
     );
 

@@ -44,6 +44,12 @@ describe('the wis command line on the embedded store', () => {
     const ops = wis(dir, ['operations', 'list', '--json']);
     expect(JSON.parse(ops.stdout).items[0]).toMatchObject({ id: op.body.id, state: 'Completed', purged: 25 });
 
+    const rebuilt = wis(dir, ['projections', 'rebuild']);
+    expect(rebuilt.code).toBe(0);
+    expect(rebuilt.stdout).toMatch(/^rebuilt generation 1: \d+ events in [\d.]+s \(\d+ events\/s\); readers switched/);
+    expect(rebuilt.stderr).toMatch(/positions \d+\/\d+ \(100%\)/);
+    expect(JSON.parse(wis(dir, ['operations', 'list', '--json']).stdout).items[0]).toMatchObject({ id: op.body.id, state: 'Completed', purged: 25 });
+
     const audit = wis(dir, ['audit', 'instance', 'demo-0000000', '--json']);
     expect(JSON.parse(audit.stdout).items.map((i: { type: string }) => i.type)).toEqual(['SoftDeleted', 'PurgeBatchRequested', 'PurgeStarted', 'Purged']);
   });
@@ -67,7 +73,7 @@ describe('the wis command line on the embedded store', () => {
   });
 
   it('has --help for every command', () => {
-    for (const args of [[], ['purge', 'run-once'], ['operations', 'list'], ['audit', 'instance'], ['projections', 'status'], ['demo', 'seed']]) {
+    for (const args of [[], ['purge', 'run-once'], ['operations', 'list'], ['audit', 'instance'], ['projections', 'status'], ['projections', 'rebuild'], ['demo', 'seed']]) {
       const r = wis(dir, [...args, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^Usage: wis/);

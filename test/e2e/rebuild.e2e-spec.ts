@@ -1,0 +1,83 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { PurgeService } from '../../src/modules/purge/purge.service';
+import { EventStore } from '../../src/shared/event-sourcing/event-store.port';
+import { rebuildProjections } from '../../src/shared/projections/projection-rebuild';
+import { ProjectionRunner } from '../../src/shared/projections/projection-runner';
+import { ProjectionStore } from '../../src/shared/projections/projection-store.port';
+import { COLLECTIONS } from '../../src/shared/read-models/documents';
+import { rmTable } from '../../src/shared/read-models/adapters/sqlite-read-model.schema';
+import { TestApp, startTestApp } from '../support/test-app';
+
+/** Every read-model document of the active generation, read straight from the file. */
+function snapshot(dataDir: string) {
+  const db = new Database(join(dataDir, 'workflows.db'), { readonly: true });
+  try {
+    const active = (db.prepare("SELECT value FROM rm_meta WHERE key = 'active'").get() as { value: number } | undefined)?.value ?? 0;
+    const docs: Record<string, unknown[]> = {};
+    for (const c of Object.values(COLLECTIONS)) {
+      docs[c] = (db.prepare(`SELECT doc FROM ${rmTable(c, active)} ORDER BY id`).all() as { doc: string }[]).map((r) => JSON.parse(r.doc));
+    }
+    return { active, docs };
+  } finally {
+    db.close();
+  }
+}
+
+describe('blue/green projection rebuild (embedded store)', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await startTestApp({ env: { PURGE_GRACE_PERIOD_SECONDS: '0' } });
+    await t.http.post('/api/workflow-definitions').send({ id: 'd', name: 'D' }).expect(201);
+    await t.http.post('/api/workflow-definitions').send({ id: 'gone', name: 'Retired' }).expect(201);
+    for (let i = 0; i < 12; i++) {
+      const id = `i-${i}`;
+      await t.http.post('/api/workflow-instances').send({ id, definitionId: i < 10 ? 'd' : 'gone', correlationId: `c-${i % 3}` }).expect(201);
+      await t.http.post(`/api/workflow-instances/${id}/bookmarks`).send({ name: 'approve' }).expect(201);
+      await t.http.put(`/api/workflow-instances/${id}/blobs/state.json`).set('content-type', 'application/json').send(`{"n":${i}}`).expect(201);
+    }
+    await t.http.post('/api/workflow-instances/i-0/complete').expect(200);
+    await t.http.post('/api/workflow-instances/bulk-delete').send({ ids: ['i-1', 'i-2', 'i-3'] }).expect(202);
+    await t.http.post('/api/workflow-instances/i-2/restore').expect(200);
+    await t.app.get(PurgeService).runOnce(); // purges i-1 and i-3
+    await t.http.post('/api/workflow-instances/bulk-delete').send({ ids: ['i-4'] }).expect(202); // soft-deleted, due but not purged yet
+    await t.http.delete('/api/workflow-definitions/gone').send({}).expect(202);
+  });
+  afterEach(() => t.close());
+
+  const rebuild = (options: Parameters<typeof rebuildProjections>[3] = {}) =>
+    rebuildProjections(t.app.get(EventStore), t.app.get(ProjectionStore), t.app.get(ProjectionRunner).projections, options);
+
+  it('yields exactly the documents the live projections had, without resurrecting purged instances', async () => {
+    const before = snapshot(t.dataDir);
+    expect(before.docs.instances.map((d) => (d as { id: string }).id)).not.toContain('i-1');
+    const result = await rebuild();
+    expect(result).toMatchObject({ generation: before.active + 1, activated: true, resumed: false });
+    const after = snapshot(t.dataDir);
+    expect(after.active).toBe(before.active + 1);
+    expect(after.docs).toEqual(before.docs);
+    await t.http.get('/api/workflow-instances/i-1?deleted=include').expect(404);
+    expect((await t.http.get('/api/workflow-instances').expect(200)).body.totalCount).toBe(7); // i-0, i-2, i-5 … i-9
+  });
+
+  it('resumes after an interruption and yields the same', async () => {
+    const before = snapshot(t.dataDir);
+    const abort = new AbortController();
+    const first = await rebuild({ batchSize: 20, signal: abort.signal, onProgress: () => abort.abort() });
+    expect(first).toMatchObject({ activated: false, events: 20 });
+    expect(snapshot(t.dataDir).active).toBe(before.active); // readers still on the old generation
+    const second = await rebuild({ batchSize: 20 });
+    expect(second).toMatchObject({ generation: first.generation, resumed: true, activated: true });
+    expect(snapshot(t.dataDir).docs).toEqual(before.docs);
+  });
+
+  it('keeps serving and projecting across the switch', async () => {
+    await rebuild();
+    await t.http.post('/api/workflow-instances').send({ id: 'after', definitionId: 'd' }).expect(201);
+    await t.http.get('/api/workflow-instances/after').expect(200);
+    await t.http.delete('/api/workflow-instances/after').send({}).expect(202);
+    await t.http.get('/api/workflow-instances/after').expect(404);
+    await rebuild();
+    expect((await t.http.get('/api/workflow-instances/after?deleted=include').expect(200)).body.isDeleted).toBe(true);
+  });
+});
