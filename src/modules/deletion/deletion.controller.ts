@@ -56,10 +56,9 @@ export class DeletionController {
       return { matched };
     }
     const ids = [...new Set(selection.kind === 'ids' ? selection.ids : [selection.id])];
-    const existing = await this.instances.existingIds(ids);
-    let alreadyDeleted = 0;
-    for (const id of existing) if ((await this.instances.get(id))?.isDeleted) alreadyDeleted++;
-    return { matched: ids.length, wouldSoftDelete: existing.length - alreadyDeleted, alreadyDeleted, notFound: ids.length - existing.length };
+    const docs = await this.instances.getMany(ids);
+    const alreadyDeleted = [...docs.values()].filter((d) => d.isDeleted).length;
+    return { matched: ids.length, wouldSoftDelete: docs.size - alreadyDeleted, alreadyDeleted, notFound: ids.length - docs.size };
   }
 
   @Post('workflow-instances/:id/restore')
