@@ -1,5 +1,6 @@
 import { ServiceEvent } from '../../../shared/event-sourcing/all-events';
 import { RecordedEvent } from '../../../shared/event-sourcing/event';
+import { eventRecorder } from '../../../../test/support/recorded-events';
 import { AuditDoc } from '../../../shared/read-models/documents';
 import { auditProjection } from './audit.projection';
 
@@ -20,21 +21,8 @@ const SECOND_BATCH_AT = '2024-05-10T00:05:00.000Z';
 const PURGED_AT = '2024-05-10T00:05:05.000Z';
 
 const instanceStream = `workflowInstance-${INSTANCE_ID}`;
-let position = 0;
-/** A stored event; positions grow in the order the fixtures are built. */
-function recorded(event: ServiceEvent, streamId: string, actor: string, createdAt = CREATED_AT): RecordedEvent {
-  position += 1;
-  return {
-    id: `evt-${position}`,
-    streamId,
-    revision: position - 1,
-    position,
-    type: event.type,
-    data: event.data,
-    metadata: { $correlationId: 'corr-1', $causationId: 'cause-1', actor, schemaVersion: 1 },
-    createdAt,
-  };
-}
+const record = eventRecorder({ streamId: `workflowInstance-${INSTANCE_ID}`, createdAt: CREATED_AT });
+const recorded = (event: ServiceEvent, streamId: string, actor: string, createdAt = CREATED_AT) => record(event, { streamId, actor, createdAt });
 
 const created = recorded(
   { type: 'WorkflowInstanceCreated', data: { instanceId: INSTANCE_ID, definitionId: DEFINITION_ID, name: null, correlationId: null, createdAt: CREATED_AT } },

@@ -1,5 +1,6 @@
 import { ServiceEvent } from '../../../shared/event-sourcing/all-events';
 import { RecordedEvent } from '../../../shared/event-sourcing/event';
+import { eventRecorder } from '../../../../test/support/recorded-events';
 import { DefinitionDoc } from '../../../shared/read-models/documents';
 import { definitionsProjection } from './definitions.projection';
 
@@ -8,21 +9,8 @@ const OPERATION_ID = 'op-1';
 const CREATED_AT = '2024-05-01T10:00:00.000Z';
 const DELETED_AT = '2024-05-02T09:00:00.000Z';
 
-let position = 0;
-/** A stored event; positions grow in the order the fixtures are built. */
-function recorded(event: ServiceEvent, streamId = `workflowDefinition-${DEFINITION_ID}`): RecordedEvent {
-  position += 1;
-  return {
-    id: `evt-${position}`,
-    streamId,
-    revision: position - 1,
-    position,
-    type: event.type,
-    data: event.data,
-    metadata: { $correlationId: 'corr-1', $causationId: 'cause-1', actor: 'alice', schemaVersion: 1 },
-    createdAt: CREATED_AT,
-  };
-}
+const record = eventRecorder({ streamId: `workflowDefinition-${DEFINITION_ID}`, createdAt: CREATED_AT });
+const recorded = (event: ServiceEvent, streamId = `workflowDefinition-${DEFINITION_ID}`) => record(event, { streamId });
 
 const created = recorded({ type: 'WorkflowDefinitionCreated', data: { definitionId: DEFINITION_ID, name: 'Invoice approval', createdAt: CREATED_AT } });
 const deleted = recorded({

@@ -1,5 +1,6 @@
 import { ServiceEvent } from '../../../shared/event-sourcing/all-events';
 import { RecordedEvent } from '../../../shared/event-sourcing/event';
+import { eventRecorder } from '../../../../test/support/recorded-events';
 import { DeletionOperationDoc } from '../../../shared/read-models/documents';
 import { deletionOperationsProjection } from './deletion-operations.projection';
 
@@ -15,21 +16,8 @@ const UNDONE_AT = '2024-05-03T10:00:00.000Z';
 const PURGED_AT = '2024-05-10T00:00:05.000Z';
 const FAILED_AT = '2024-05-10T00:00:03.000Z';
 
-let position = 0;
-/** A stored event; positions grow in the order the fixtures are built. */
-function recorded(event: ServiceEvent, streamId: string, createdAt = REQUESTED_AT): RecordedEvent {
-  position += 1;
-  return {
-    id: `evt-${position}`,
-    streamId,
-    revision: position - 1,
-    position,
-    type: event.type,
-    data: event.data,
-    metadata: { $correlationId: 'corr-1', $causationId: 'cause-1', actor: 'alice', schemaVersion: 1 },
-    createdAt,
-  };
-}
+const record = eventRecorder({ streamId: `deletionOperation-${OPERATION_ID}`, createdAt: REQUESTED_AT });
+const recorded = (event: ServiceEvent, streamId: string, createdAt = REQUESTED_AT) => record(event, { streamId, createdAt });
 const operationStream = `deletionOperation-${OPERATION_ID}`;
 const batchStream = `hardDeleteBatch-${BATCH_ID}`;
 

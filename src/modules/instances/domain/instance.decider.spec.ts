@@ -102,6 +102,10 @@ const purged: InstancePurged = {
     blobsDeleted: 1,
     bookmarksDeleted: 1,
     bookmarkIds: [BOOKMARK_ID],
+    history: [
+      { type: 'SoftDeleted', at: DELETED_AT, actor: 'alice', operationId: OPERATION_ID },
+      { type: 'PurgeStarted', at: PURGE_STARTED_AT, actor: 'system:purge', batchId: BATCH_ID },
+    ],
   },
 };
 
@@ -442,6 +446,27 @@ describe('instanceDecider', () => {
   describe('Purge', () => {
     it('purges an instance whose purge has begun, keeping ids and the deleting actor only', () => {
       spec(instanceDecider).given([created, bookmarked, resumed, blobAttached, softDeleted, purgeStarted]).when(purge).then([purged]);
+    });
+
+    it('carries the deletion history (soft deletes, restores, purge start) without reasons', () => {
+      spec(instanceDecider)
+        .given([created, softDeleted, restored, softDeleted, purgeStarted])
+        .when(purge)
+        .then([
+          {
+            type: 'InstancePurged',
+            data: {
+              ...purged.data,
+              bookmarkIds: [],
+              history: [
+                { type: 'SoftDeleted', at: DELETED_AT, actor: 'alice', operationId: OPERATION_ID },
+                { type: 'Restored', at: restored.data.restoredAt, actor: restored.data.restoredBy, operationId: OPERATION_ID },
+                { type: 'SoftDeleted', at: DELETED_AT, actor: 'alice', operationId: OPERATION_ID },
+                { type: 'PurgeStarted', at: PURGE_STARTED_AT, actor: 'system:purge', batchId: BATCH_ID },
+              ],
+            },
+          },
+        ]);
     });
 
     it('lists every bookmark the instance had, resumed or not', () => {

@@ -1,5 +1,6 @@
 import { ServiceEvent } from '../../../shared/event-sourcing/all-events';
 import { RecordedEvent } from '../../../shared/event-sourcing/event';
+import { eventRecorder } from '../../../../test/support/recorded-events';
 import { BookmarkDoc } from '../../../shared/read-models/documents';
 import { bookmarksProjection } from './bookmarks.projection';
 
@@ -14,21 +15,7 @@ const DELETED_AT = '2024-05-02T09:00:00.000Z';
 const PURGE_AFTER = '2024-05-09T09:00:00.000Z';
 const PURGED_AT = '2024-05-10T00:00:05.000Z';
 
-let position = 0;
-/** A stored event of the instance stream; positions grow in the order the fixtures are built. */
-function recorded(event: ServiceEvent): RecordedEvent {
-  position += 1;
-  return {
-    id: `evt-${position}`,
-    streamId: `workflowInstance-${INSTANCE_ID}`,
-    revision: position - 1,
-    position,
-    type: event.type,
-    data: event.data,
-    metadata: { $correlationId: 'corr-1', $causationId: 'cause-1', actor: 'alice', schemaVersion: 1 },
-    createdAt: CREATED_AT,
-  };
-}
+const recorded = eventRecorder({ streamId: `workflowInstance-${INSTANCE_ID}`, createdAt: CREATED_AT });
 
 const created = recorded({
   type: 'WorkflowInstanceCreated',

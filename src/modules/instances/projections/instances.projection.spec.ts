@@ -1,5 +1,6 @@
 import { ServiceEvent } from '../../../shared/event-sourcing/all-events';
 import { RecordedEvent } from '../../../shared/event-sourcing/event';
+import { eventRecorder } from '../../../../test/support/recorded-events';
 import { InstanceDoc } from '../../../shared/read-models/documents';
 import { instancesProjection } from './instances.projection';
 
@@ -25,21 +26,8 @@ const FAILED_AT = '2024-05-10T00:00:03.000Z';
 const RETRY_AFTER = '2024-05-10T00:01:03.000Z';
 const PURGED_AT = '2024-05-10T00:00:05.000Z';
 
-let position = 0;
-/** A stored event; positions grow in the order the fixtures are built. */
-function recorded(event: ServiceEvent, streamId = `workflowInstance-${INSTANCE_ID}`, createdAt = CREATED_AT): RecordedEvent {
-  position += 1;
-  return {
-    id: `evt-${position}`,
-    streamId,
-    revision: position - 1,
-    position,
-    type: event.type,
-    data: event.data,
-    metadata: { $correlationId: 'corr-1', $causationId: 'cause-1', actor: 'alice', schemaVersion: 1 },
-    createdAt,
-  };
-}
+const record = eventRecorder({ streamId: `workflowInstance-${INSTANCE_ID}`, createdAt: CREATED_AT });
+const recorded = (event: ServiceEvent, streamId = `workflowInstance-${INSTANCE_ID}`, createdAt = CREATED_AT) => record(event, { streamId, createdAt });
 
 const created = recorded({
   type: 'WorkflowInstanceCreated',

@@ -1,5 +1,6 @@
 import { ServiceEvent } from '../../../shared/event-sourcing/all-events';
 import { RecordedEvent } from '../../../shared/event-sourcing/event';
+import { eventRecorder } from '../../../../test/support/recorded-events';
 import { PurgeBatchDoc } from '../../../shared/read-models/documents';
 import { purgeBatchesProjection } from './purge-batches.projection';
 
@@ -10,21 +11,8 @@ const FAILED_AT = '2024-05-10T00:00:03.000Z';
 const COMPLETED_AT = '2024-05-10T00:00:05.000Z';
 const RECORDED_AT = '2024-05-10T00:00:06.000Z';
 
-let position = 0;
-/** A stored event of the batch stream; positions grow in the order the fixtures are built. */
-function recorded(event: ServiceEvent, streamId = `hardDeleteBatch-${BATCH_ID}`, createdAt = RECORDED_AT): RecordedEvent {
-  position += 1;
-  return {
-    id: `evt-${position}`,
-    streamId,
-    revision: position - 1,
-    position,
-    type: event.type,
-    data: event.data,
-    metadata: { $correlationId: BATCH_ID, $causationId: BATCH_ID, actor: 'system:purge', schemaVersion: 1 },
-    createdAt,
-  };
-}
+const record = eventRecorder({ streamId: `hardDeleteBatch-${BATCH_ID}`, createdAt: RECORDED_AT, actor: 'system:purge', correlationId: BATCH_ID });
+const recorded = (event: ServiceEvent, streamId = `hardDeleteBatch-${BATCH_ID}`, createdAt = RECORDED_AT) => record(event, { streamId, createdAt });
 
 const requested = recorded({ type: 'HardDeleteBatchRequested', data: { batchId: BATCH_ID, instanceIds: ['inst-1', 'inst-2', 'inst-3'], requestedAt: REQUESTED_AT } });
 const failed = recorded(
