@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { InstanceFilterDto } from '../instances/instances.dto';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsISO8601, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { InstanceFilterDto, IsPageLimit } from '../instances/instances.dto';
 
 export const MAX_BULK_IDS = 100_000;
 
@@ -30,11 +30,7 @@ export class BulkDeleteDto {
 }
 
 export class ListOperationsDto {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1)
-  @Max(1000)
+  @IsPageLimit()
   limit?: number;
 
   @IsOptional()

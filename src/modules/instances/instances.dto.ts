@@ -1,7 +1,12 @@
+import { applyDecorators } from '@nestjs/common';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { INSTANCE_STATUSES, InstanceStatus } from '../../shared/read-models/documents';
 import { ID_MESSAGE, ID_PATTERN } from '../definitions/definitions.dto';
+
+/** `limit` of a listing: an integer from 1 to 1000 (query strings arrive as text). */
+export const IsPageLimit = () =>
+  applyDecorators(IsOptional(), Type(() => Number), IsInt({ message: 'limit must be an integer' }), Min(1), Max(1000));
 
 export class CreateInstanceDto {
   @IsString()
@@ -62,11 +67,7 @@ export class InstanceFilterDto {
 }
 
 export class ListInstancesDto extends InstanceFilterDto {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1)
-  @Max(1000)
+  @IsPageLimit()
   limit?: number;
 
   @IsOptional()
@@ -122,10 +123,6 @@ export class ListBookmarksDto {
   @MaxLength(100)
   instanceId?: string;
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1)
-  @Max(1000)
+  @IsPageLimit()
   limit?: number;
 }
