@@ -9,6 +9,7 @@ import { DemoModule } from './modules/demo/demo.module';
 import { HealthModule } from './modules/health/health.module';
 import { InstancesModule } from './modules/instances/instances.module';
 import { PurgeModule } from './modules/purge/purge.module';
+import { WebModule } from './modules/web/web.module';
 import { Clock, SystemClock } from './shared/clock';
 import { AuthGuard } from './shared/http/auth.guard';
 import { ErrorFilter } from './shared/http/error.filter';
@@ -30,6 +31,7 @@ export class AppModule {
         AuditModule,
         HealthModule,
         DemoModule,
+        WebModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -171,6 +171,123 @@ export function projectionStoreContract(name: string, make: () => Promise<Projec
       expect(await docs(DEFS, ['d2'])).toEqual({ d2: { doc: definition('d2', 'rebuilt'), position: 1 } });
     });
 
+    describe('generations (blue/green rebuilds)', () => {
+      const docsIn = async (s: ProjectionStore, collection: string, ids: string[]): Promise<Record<string, StoredDoc>> =>
+        Object.fromEntries(await s.getMany(collection, ids));
+      const checkpointIn = async (s: ProjectionStore, n: string) => (await s.loadCheckpoints([n])).get(n) ?? null;
+
+      it('a new store has generation 0 active and nothing being built', async () => {
+        expect(await store.generations()).toEqual({ active: 0, building: null });
+      });
+
+      it('beginGeneration returns a new generation and, while it is being built, the same one again', async () => {
+        const g = await store.beginGeneration();
+        expect(g).not.toBe(0);
+        expect(await store.generations()).toEqual({ active: 0, building: g });
+        expect(await store.beginGeneration()).toBe(g);
+        expect(await store.generations()).toEqual({ active: 0, building: g });
+      });
+
+      it('a new generation starts empty, even when an abandoned attempt left data under its number', async () => {
+        const { active } = await store.generations();
+        const leftover = store.forGeneration(active + 1);
+        await leftover.commit([put(DEFS, definition('d1', 'abandoned'), 3)], [{ name: 'definitions', from: null, to: 3 }]);
+        const g = await store.beginGeneration();
+        const next = store.forGeneration(g);
+        expect(await docsIn(next, DEFS, ['d1'])).toEqual({});
+        expect(await checkpointIn(next, 'definitions')).toBeNull();
+      });
+
+      it('writes through forGeneration(g) are invisible to the active store until activateGeneration(g)', async () => {
+        await store.commit([put(DEFS, definition('d1', 'blue'), 5)], [{ name: 'definitions', from: null, to: 5 }]);
+        const g = await store.beginGeneration();
+        const green = store.forGeneration(g);
+        await green.commit(
+          [put(DEFS, definition('d1', 'green'), 5), put(DEFS, definition('d2', 'green only'), 7), remove(BOOKMARKS, 'b1', 8)],
+          [{ name: 'definitions', from: null, to: 9 }],
+        );
+        expect(await docsIn(green, DEFS, ['d1', 'd2'])).toEqual({
+          d1: { doc: definition('d1', 'green'), position: 5 },
+          d2: { doc: definition('d2', 'green only'), position: 7 },
+        });
+        // The active generation is untouched.
+        expect(await docs(DEFS, ['d1', 'd2'])).toEqual({ d1: { doc: definition('d1', 'blue'), position: 5 } });
+        expect(await docs(BOOKMARKS, ['b1'])).toEqual({});
+        expect(await checkpoint('definitions')).toBe(5);
+
+        await store.activateGeneration(g);
+        expect(await store.generations()).toEqual({ active: g, building: null });
+        // The default store now reads g's documents, tombstones and checkpoints.
+        expect(await docs(DEFS, ['d1', 'd2'])).toEqual({
+          d1: { doc: definition('d1', 'green'), position: 5 },
+          d2: { doc: definition('d2', 'green only'), position: 7 },
+        });
+        expect(await docs(BOOKMARKS, ['b1'])).toEqual({ b1: { doc: null, position: 8 } });
+        expect(await checkpoint('definitions')).toBe(9);
+        // ...and writes there.
+        await store.commit([put(DEFS, definition('d3', 'live'), 10)], [{ name: 'definitions', from: 9, to: 10 }]);
+        expect(await docsIn(green, DEFS, ['d3'])).toEqual({ d3: { doc: definition('d3', 'live'), position: 10 } });
+        expect(await checkpointIn(green, 'definitions')).toBe(10);
+        // The generation just replaced is kept as it was.
+        const blue = store.forGeneration(0);
+        expect(await docsIn(blue, DEFS, ['d1', 'd3'])).toEqual({ d1: { doc: definition('d1', 'blue'), position: 5 } });
+        expect(await checkpointIn(blue, 'definitions')).toBe(5);
+      });
+
+      it('a commit prepared against the old generation fails with ConcurrencyError after the switch', async () => {
+        await store.commit([put(DEFS, definition('d1', 'blue'), 10)], [{ name: 'definitions', from: null, to: 10 }]);
+        // The live projector has read its checkpoint (10) and prepares the next batch from it...
+        const from = await checkpoint('definitions');
+        expect(from).toBe(10);
+        // ...while a rebuild fills a new generation further and switches to it.
+        const g = await store.beginGeneration();
+        await store.forGeneration(g).commit([put(DEFS, definition('d1', 'green'), 12)], [{ name: 'definitions', from: null, to: 12 }]);
+        await store.activateGeneration(g);
+
+        await expect(
+          store.commit([put(DEFS, definition('d1', 'stale batch'), 11)], [{ name: 'definitions', from, to: 11 }]),
+        ).rejects.toBeInstanceOf(ConcurrencyError);
+        expect(await docs(DEFS, ['d1'])).toEqual({ d1: { doc: definition('d1', 'green'), position: 12 } });
+        // The projector resumes from the new generation's checkpoint.
+        expect(await checkpoint('definitions')).toBe(12);
+        await store.commit([put(DEFS, definition('d1', 'resumed'), 13)], [{ name: 'definitions', from: 12, to: 13 }]);
+        expect(await docs(DEFS, ['d1'])).toEqual({ d1: { doc: definition('d1', 'resumed'), position: 13 } });
+      });
+
+      it('activation drops the generations older than the one it replaces', async () => {
+        await store.commit([put(DEFS, definition('d1', 'gen 0'), 1)], [{ name: 'definitions', from: null, to: 1 }]);
+        const g1 = await store.beginGeneration();
+        await store.forGeneration(g1).commit([put(DEFS, definition('d1', 'gen 1'), 2)], [{ name: 'definitions', from: null, to: 2 }]);
+        await store.activateGeneration(g1);
+        const g2 = await store.beginGeneration();
+        expect(g2).not.toBe(g1);
+        expect(g2).not.toBe(0);
+        await store.forGeneration(g2).commit([put(DEFS, definition('d1', 'gen 2'), 3)], [{ name: 'definitions', from: null, to: 3 }]);
+        await store.activateGeneration(g2);
+
+        expect(await store.generations()).toEqual({ active: g2, building: null });
+        expect(await docs(DEFS, ['d1'])).toEqual({ d1: { doc: definition('d1', 'gen 2'), position: 3 } });
+        // The generation just replaced stays...
+        expect(await docsIn(store.forGeneration(g1), DEFS, ['d1'])).toEqual({ d1: { doc: definition('d1', 'gen 1'), position: 2 } });
+        expect(await checkpointIn(store.forGeneration(g1), 'definitions')).toBe(2);
+        // ...the one before it is gone.
+        expect(await docsIn(store.forGeneration(0), DEFS, ['d1'])).toEqual({});
+        expect(await checkpointIn(store.forGeneration(0), 'definitions')).toBeNull();
+      });
+
+      it('reset through forGeneration(g) clears g only', async () => {
+        await store.commit([put(DEFS, definition('d1', 'active'), 4)], [{ name: 'definitions', from: null, to: 4 }]);
+        const g = await store.beginGeneration();
+        const green = store.forGeneration(g);
+        await green.commit([put(DEFS, definition('d1', 'green'), 4)], [{ name: 'definitions', from: null, to: 4 }]);
+        await green.reset([DEFS], ['definitions']);
+        expect(await docsIn(green, DEFS, ['d1'])).toEqual({});
+        expect(await checkpointIn(green, 'definitions')).toBeNull();
+        expect(await docs(DEFS, ['d1'])).toEqual({ d1: { doc: definition('d1', 'active'), position: 4 } });
+        expect(await checkpoint('definitions')).toBe(4);
+      });
+    });
+
     it('ping resolves', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

@@ -11,6 +11,7 @@ import { RecordedEvent } from '../../src/shared/event-sourcing/event';
 import { EventStore } from '../../src/shared/event-sourcing/event-store.port';
 import { configureHttp } from '../../src/shared/http/configure-http';
 import { JsonLogger } from '../../src/shared/logging/json-logger';
+import { assertEventsMatchSchemas } from './event-schemas';
 
 /** A clock tests move by hand. */
 export class TestClock extends Clock {
@@ -85,9 +86,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         after = batch[batch.length - 1].position;
       }
     },
-    async close({ keepData = false } = {}) {
-      await app.close();
-      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+    async close(this: TestApp, { keepData = false } = {}) {
+      try {
+        assertEventsMatchSchemas(await this.allEvents());
+      } finally {
+        await app.close();
+        if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
 import { Response } from 'express';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { Public } from '../../shared/http/auth.guard';
 
@@ -19,6 +19,16 @@ const CONTENT_TYPES: Record<string, string> = {
 // The page calls only its own origin; no inline script or style is allowed to run.
 const CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/** Servable files of `web/` by name; none when the directory is missing (the API still starts). */
+function listWebFiles(): Map<string, string> {
+  if (!existsSync(WEB_DIR)) return new Map();
+  return new Map(
+    readdirSync(WEB_DIR, { withFileTypes: true })
+      .filter((e) => e.isFile() && CONTENT_TYPES[extname(e.name)])
+      .map((e) => [e.name, CONTENT_TYPES[extname(e.name)]] as const),
+  );
+}
+
 /**
  * The operator page: static files from `web/`, public so it loads before the user has pasted an
  * API key (the API calls it makes are authenticated). Only names listed in `web/` at start-up are
@@ -27,11 +37,7 @@ const CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-u
 @Controller()
 @Public()
 export class WebController {
-  private readonly files = new Map(
-    readdirSync(WEB_DIR, { withFileTypes: true })
-      .filter((e) => e.isFile() && CONTENT_TYPES[extname(e.name)])
-      .map((e) => [e.name, CONTENT_TYPES[extname(e.name)]] as const),
-  );
+  private readonly files = listWebFiles();
 
   @Get()
   index(@Res() res: Response) {

@@ -1,4 +1,4 @@
-import { Db, IndexDescription, MongoClient, MongoClientOptions } from 'mongodb';
+import { Collection, Db, IndexDescription, MongoClient, MongoClientOptions } from 'mongodb';
 import { COLLECTIONS } from '../read-models/documents';
 
 export const DEFAULT_MONGO_DB = 'workflows';
@@ -9,7 +9,53 @@ export const MONGO_COLLECTIONS = {
   checkpoints: 'projection_checkpoints',
   leases: 'leases',
   blobBucket: 'blobs',
+  /** The alias document readers follow: `{ _id: 'read-models', active, building }`. */
+  meta: 'read_model_meta',
 } as const;
+
+/** `_id` of the alias document in `read_model_meta`. */
+export const READ_MODELS_META_ID = 'read-models';
+
+export interface ReadModelsMeta {
+  _id: typeof READ_MODELS_META_ID;
+  /** The generation readers use; 0 when the document does not exist yet. */
+  active: number;
+  /** The generation a rebuild is filling, or null. */
+  building: number | null;
+}
+
+/**
+ * Read models live in generations (blue/green rebuilds). Generation 0 keeps the plain names, so
+ * data written before generations existed stays valid; generation N > 0 prefixes `g{N}_` to every
+ * read-model collection and to its checkpoints and tombstones. Leases, GridFS and the alias
+ * document are shared by all generations.
+ */
+export const generationPrefix = (generation: number) => (generation === 0 ? '' : `g${generation}_`);
+
+/** The collections one generation consists of (unprefixed names). */
+export const GENERATIONAL_COLLECTIONS: readonly string[] = [
+  ...Object.values(COLLECTIONS),
+  MONGO_COLLECTIONS.checkpoints,
+  MONGO_COLLECTIONS.tombstones,
+];
+const GENERATIONAL = new Set(GENERATIONAL_COLLECTIONS);
+
+/** Name of a read-model, checkpoints or tombstones collection in `generation`. */
+export const generationCollection = (name: string, generation: number) => `${generationPrefix(generation)}${name}`;
+
+/** The generation a collection name belongs to, or null when it is not a generational collection. */
+export function generationOf(collectionName: string): number | null {
+  const m = /^g([1-9][0-9]*)_(.+)$/.exec(collectionName);
+  if (m && GENERATIONAL.has(m[2])) return Number(m[1]);
+  return GENERATIONAL.has(collectionName) ? 0 : null;
+}
+
+/**
+ * How long a process reuses the active generation it read from the alias document. A switch made
+ * by another process reaches this process's readers at most this long later (plus the latency of
+ * one read of the alias document); the process that switches sees it at once.
+ */
+export const ACTIVE_GENERATION_TTL_MS = 1000;
 
 /**
  * The database named in the URI path (`mongodb://host/db?…`), or `workflows` when it names none.
@@ -31,7 +77,7 @@ const SOFT_DELETED = { isDeleted: true };
  * use them carry `isDeleted: false` literally (a partial index serves only queries that imply its
  * filter).
  */
-const INDEXES: Record<string, IndexDescription[]> = {
+const READ_MODEL_INDEXES: Record<string, IndexDescription[]> = {
   [COLLECTIONS.instances]: [
     { name: 'live_createdAt', key: { createdAt: 1, _id: 1 }, partialFilterExpression: LIVE },
     { name: 'live_updatedAt', key: { updatedAt: 1, _id: 1 }, partialFilterExpression: LIVE },
@@ -56,6 +102,10 @@ const INDEXES: Record<string, IndexDescription[]> = {
     { name: 'requestedBy', key: { requestedBy: 1, requestedAt: -1, _id: -1 } },
   ],
   [COLLECTIONS.batches]: [{ name: 'open', key: { completedAt: 1, requestedAt: 1, _id: 1 } }],
+};
+
+/** Indexes of the collections shared by every generation. */
+const SHARED_INDEXES: Record<string, IndexDescription[]> = {
   [`${MONGO_COLLECTIONS.blobBucket}.files`]: [
     { name: 'instance_name', key: { 'metadata.instanceId': 1, 'metadata.name': 1, uploadDate: -1 } },
     // The same keys and options GridFSBucket creates on its first upload, so neither side conflicts.
@@ -68,6 +118,11 @@ const INDEXES: Record<string, IndexDescription[]> = {
 export class MongoConnection {
   readonly client: MongoClient;
   readonly dbName: string;
+  /** The active generation as last read, with the time the read started (performance.now()). */
+  private active: { generation: number; readAt: number } | null = null;
+  private activeRead: Promise<number> | null = null;
+  /** Moves on every switch made here, so a read that started before it cannot cache its old answer. */
+  private activeEpoch = 0;
 
   /** @param dbName overrides the database of the URI (contract tests use a throw-away one). */
   constructor(
@@ -93,9 +148,59 @@ export class MongoConnection {
     await this.client.close();
   }
 
-  /** Creates every index the adapters rely on; idempotent, called at start-up and after a reset. */
-  async ensureIndexes(): Promise<void> {
+  get meta(): Collection<ReadModelsMeta> {
+    return this.db.collection<ReadModelsMeta>(MONGO_COLLECTIONS.meta);
+  }
+
+  /** The alias document as stored now (no cache); `{ active: 0, building: null }` before the first rebuild. */
+  async readGenerations(): Promise<{ active: number; building: number | null }> {
+    const doc = await this.meta.findOne({ _id: READ_MODELS_META_ID });
+    return { active: doc?.active ?? 0, building: doc?.building ?? null };
+  }
+
+  /**
+   * The generation readers use. Cached for at most `ACTIVE_GENERATION_TTL_MS` (1 s) from the start
+   * of the read that produced it, so a switch made by another process is followed within about 1 s;
+   * until then this process keeps reading the generation just replaced, which `activateGeneration`
+   * keeps. A switch made through this connection is seen at once. Concurrent callers share one read.
+   */
+  async activeGeneration(): Promise<number> {
+    const cached = this.active;
+    if (cached && performance.now() - cached.readAt < ACTIVE_GENERATION_TTL_MS) return cached.generation;
+    if (!this.activeRead) {
+      const readAt = performance.now();
+      const epoch = this.activeEpoch;
+      const read = this.readGenerations()
+        .then(({ active }) => {
+          if (epoch === this.activeEpoch) this.active = { generation: active, readAt };
+          return active;
+        })
+        .finally(() => {
+          if (this.activeRead === read) this.activeRead = null;
+        });
+      this.activeRead = read;
+    }
+    return this.activeRead;
+  }
+
+  /** Records a switch made through this connection, so its readers follow it without waiting for the cache. */
+  generationActivated(generation: number): void {
+    this.activeEpoch++;
+    this.activeRead = null;
+    this.active = { generation, readAt: performance.now() };
+  }
+
+  /**
+   * Creates every index the adapters rely on for the read models of `generation` (the active one
+   * by default, read without the cache) and for the shared collections; idempotent, called at
+   * start-up, after a reset and when a rebuild begins a generation.
+   */
+  async ensureIndexes(generation?: number): Promise<void> {
     const db = this.db;
-    await Promise.all(Object.entries(INDEXES).map(([name, specs]) => db.collection(name).createIndexes(specs)));
+    const g = generation ?? (await this.readGenerations()).active;
+    await Promise.all([
+      ...Object.entries(READ_MODEL_INDEXES).map(([name, specs]) => db.collection(generationCollection(name, g)).createIndexes(specs)),
+      ...Object.entries(SHARED_INDEXES).map(([name, specs]) => db.collection(name).createIndexes(specs)),
+    ]);
   }
 }

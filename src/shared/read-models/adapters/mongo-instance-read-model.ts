@@ -2,7 +2,7 @@ import { Collection, Filter } from 'mongodb';
 import { MongoConnection } from '../../mongo/mongo-connection';
 import { BookmarkDoc, COLLECTIONS, InstanceDoc, InstanceStatus } from '../documents';
 import { InstanceFilter, InstancePage, InstanceReadModel, PageRequest } from '../read-model.ports';
-import { Stored, collectionOf, fromStored } from './mongo-read-models';
+import { Stored, activeCollectionOf, collectionOf, fromStored } from './mongo-read-models';
 
 type StoredInstance = Stored<InstanceDoc>;
 type StoredBookmark = Stored<BookmarkDoc>;
@@ -39,23 +39,41 @@ function instanceQuery(f: InstanceFilter): Filter<StoredInstance> {
 
 const DEFAULT_PAGE_ORDER = { createdAt: 1, _id: 1 } as const;
 
+/**
+ * Reads the active generation of the read models, resolved per query (through the connection's
+ * cache of at most `ACTIVE_GENERATION_TTL_MS`); a query over both collections reads one generation.
+ */
 export class MongoInstanceReadModel extends InstanceReadModel {
-  private readonly instances: Collection<StoredInstance>;
-  private readonly bookmarks: Collection<StoredBookmark>;
-
-  constructor(conn: MongoConnection) {
+  constructor(private readonly conn: MongoConnection) {
     super();
-    this.instances = collectionOf<InstanceDoc>(conn, COLLECTIONS.instances);
-    this.bookmarks = collectionOf<BookmarkDoc>(conn, COLLECTIONS.bookmarks);
+  }
+
+  private instances(): Promise<Collection<StoredInstance>> {
+    return activeCollectionOf<InstanceDoc>(this.conn, COLLECTIONS.instances);
+  }
+
+  private bookmarks(): Promise<Collection<StoredBookmark>> {
+    return activeCollectionOf<BookmarkDoc>(this.conn, COLLECTIONS.bookmarks);
+  }
+
+  /** Both collections of the same (active) generation. */
+  private async both(): Promise<{ instances: Collection<StoredInstance>; bookmarks: Collection<StoredBookmark> }> {
+    const g = await this.conn.activeGeneration();
+    return {
+      instances: collectionOf<InstanceDoc>(this.conn, COLLECTIONS.instances, g),
+      bookmarks: collectionOf<BookmarkDoc>(this.conn, COLLECTIONS.bookmarks, g),
+    };
   }
 
   async get(id: string): Promise<InstanceDoc | null> {
-    return fromStored<InstanceDoc>(await this.instances.findOne({ _id: id }));
+    const instances = await this.instances();
+    return fromStored<InstanceDoc>(await instances.findOne({ _id: id }));
   }
 
   async getMany(ids: string[]): Promise<Map<string, InstanceDoc>> {
     const out = new Map<string, InstanceDoc>();
-    const docs = await this.instances.find({ _id: { $in: ids } }).toArray();
+    const instances = await this.instances();
+    const docs = await instances.find({ _id: { $in: ids } }).toArray();
     for (const d of docs) {
       const doc = fromStored<InstanceDoc>(d);
       if (doc) out.set(doc.id, doc);
@@ -77,13 +95,14 @@ export class MongoInstanceReadModel extends InstanceReadModel {
       // Kept beside the top-level fields (not wrapping them) so `isDeleted: false` stays literal.
       pageQuery = { ...query, $and: [...(query.$and ?? []), after] };
     }
+    const instances = await this.instances(); // one generation for the page and its count
     const [docs, totalCount] = await Promise.all([
-      this.instances
+      instances
         .find(pageQuery)
         .sort({ [field]: dir, _id: dir })
         .limit(page.limit + 1)
         .toArray(),
-      this.instances.countDocuments(query),
+      instances.countDocuments(query),
     ]);
     const more = docs.length > page.limit;
     const items = docs.slice(0, page.limit).map((d) => fromStored<InstanceDoc>(d)!);
@@ -92,11 +111,13 @@ export class MongoInstanceReadModel extends InstanceReadModel {
   }
 
   async count(filter: InstanceFilter): Promise<number> {
-    return this.instances.countDocuments(instanceQuery(filter));
+    const instances = await this.instances();
+    return instances.countDocuments(instanceQuery(filter));
   }
 
   async selectIds(filter: InstanceFilter, limit: number): Promise<string[]> {
-    const docs = await this.instances
+    const instances = await this.instances();
+    const docs = await instances
       .find(instanceQuery(filter), { projection: { _id: 1 } })
       .sort(DEFAULT_PAGE_ORDER)
       .limit(limit)
@@ -105,7 +126,8 @@ export class MongoInstanceReadModel extends InstanceReadModel {
   }
 
   async deletedByOperation(operationId: string, limit: number): Promise<string[]> {
-    const docs = await this.instances
+    const instances = await this.instances();
+    const docs = await instances
       .find({ isDeleted: true, deletionOperationId: operationId }, { projection: { _id: 1 } })
       .limit(limit)
       .toArray();
@@ -114,7 +136,8 @@ export class MongoInstanceReadModel extends InstanceReadModel {
 
   async existingIds(ids: string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const docs = await this.instances.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray();
+    const instances = await this.instances();
+    const docs = await instances.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray();
     return docs.map((d) => d._id);
   }
 
@@ -129,6 +152,7 @@ export class MongoInstanceReadModel extends InstanceReadModel {
     if (query.name !== undefined) base.name = query.name;
     if (query.instanceId !== undefined) base.instanceId = query.instanceId;
     const chunk = Math.min(Math.max(query.limit * 2, 100), 5000);
+    const { instances, bookmarks } = await this.both();
     let after: { createdAt: string; id: string } | null = null;
     while (result.length < query.limit) {
       const filter: Filter<StoredBookmark> = after
@@ -139,10 +163,10 @@ export class MongoInstanceReadModel extends InstanceReadModel {
             ],
           }
         : base;
-      const page = await this.bookmarks.find(filter).sort({ createdAt: 1, _id: 1 }).limit(chunk).toArray();
+      const page = await bookmarks.find(filter).sort({ createdAt: 1, _id: 1 }).limit(chunk).toArray();
       if (page.length === 0) break;
       const instanceIds = [...new Set(page.map((b) => b.instanceId))];
-      const live = await this.instances
+      const live = await instances
         .find({ _id: { $in: instanceIds }, isDeleted: false, status: { $in: WAITING } }, { projection: { _id: 1 } })
         .toArray();
       const liveIds = new Set(live.map((i) => i._id));
@@ -158,17 +182,20 @@ export class MongoInstanceReadModel extends InstanceReadModel {
   }
 
   async getBookmark(id: string): Promise<BookmarkDoc | null> {
-    return fromStored<BookmarkDoc>(await this.bookmarks.findOne({ _id: id }));
+    const bookmarks = await this.bookmarks();
+    return fromStored<BookmarkDoc>(await bookmarks.findOne({ _id: id }));
   }
 
   async deleteBookmarks(ids: string[]): Promise<number> {
     if (ids.length === 0) return 0;
-    const r = await this.bookmarks.deleteMany({ _id: { $in: ids } });
+    const bookmarks = await this.bookmarks();
+    const r = await bookmarks.deleteMany({ _id: { $in: ids } });
     return r.deletedCount;
   }
 
   async purgeCandidates(now: string, limit: number): Promise<string[]> {
-    const docs = await this.instances
+    const instances = await this.instances();
+    const docs = await instances
       .find(
         {
           isDeleted: true,
@@ -186,9 +213,10 @@ export class MongoInstanceReadModel extends InstanceReadModel {
 
   /** `due`: soft-deleted, `purgeAfter <= now` and not given up (claimed or backing off included). */
   async purgeBacklog(now: string): Promise<{ softDeleted: number; due: number }> {
+    const instances = await this.instances();
     const [softDeleted, due] = await Promise.all([
-      this.instances.countDocuments({ isDeleted: true }),
-      this.instances.countDocuments({ isDeleted: true, purgeAfter: { $lte: now }, 'purge.failed': false }),
+      instances.countDocuments({ isDeleted: true }),
+      instances.countDocuments({ isDeleted: true, purgeAfter: { $lte: now }, 'purge.failed': false }),
     ]);
     return { softDeleted, due };
   }

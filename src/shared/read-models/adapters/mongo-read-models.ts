@@ -1,13 +1,23 @@
 import { Collection, Document, Filter } from 'mongodb';
-import { MongoConnection } from '../../mongo/mongo-connection';
+import { MongoConnection, generationCollection } from '../../mongo/mongo-connection';
 import { AuditDoc, COLLECTIONS, DefinitionDoc, DeletionOperationDoc, PurgeBatchDoc } from '../documents';
 import { DefinitionReadModel, DeletionReadModel } from '../read-model.ports';
 
 /** A read-model document as MongoProjectionStore stores it. */
 export type Stored<D> = D & { _id: string; _pos: number };
 
-export function collectionOf<D>(conn: MongoConnection, name: string): Collection<Stored<D>> {
-  return conn.db.collection<Stored<D>>(name);
+/** A read-model collection of `generation` (see `generationPrefix`). */
+export function collectionOf<D>(conn: MongoConnection, name: string, generation: number): Collection<Stored<D>> {
+  return conn.db.collection<Stored<D>>(generationCollection(name, generation));
+}
+
+/**
+ * The read-model collection of the active generation. Resolved on every query, through the
+ * connection's cache: after a switch made by another process, a reader may keep answering from the
+ * generation just replaced for up to `ACTIVE_GENERATION_TTL_MS` (1 s).
+ */
+export async function activeCollectionOf<D>(conn: MongoConnection, name: string): Promise<Collection<Stored<D>>> {
+  return collectionOf<D>(conn, name, await conn.activeGeneration());
 }
 
 /** Strips the storage fields (`_id` duplicates `id`; `_pos` is the projection's guard). */
@@ -18,38 +28,47 @@ export function fromStored<D>(stored: Document | null): D | null {
 }
 
 export class MongoDefinitionReadModel extends DefinitionReadModel {
-  private readonly definitions: Collection<Stored<DefinitionDoc>>;
-
-  constructor(conn: MongoConnection) {
+  constructor(private readonly conn: MongoConnection) {
     super();
-    this.definitions = collectionOf<DefinitionDoc>(conn, COLLECTIONS.definitions);
+  }
+
+  /** In the active generation, resolved per query. */
+  private definitions(): Promise<Collection<Stored<DefinitionDoc>>> {
+    return activeCollectionOf<DefinitionDoc>(this.conn, COLLECTIONS.definitions);
   }
 
   async get(id: string, includeDeleted: boolean): Promise<DefinitionDoc | null> {
     const filter: Filter<Stored<DefinitionDoc>> = includeDeleted ? { _id: id } : { _id: id, isDeleted: false };
-    return fromStored<DefinitionDoc>(await this.definitions.findOne(filter));
+    const definitions = await this.definitions();
+    return fromStored<DefinitionDoc>(await definitions.findOne(filter));
   }
 
   async list(): Promise<DefinitionDoc[]> {
-    const docs = await this.definitions.find({ isDeleted: false }).sort({ createdAt: 1, _id: 1 }).toArray();
+    const definitions = await this.definitions();
+    const docs = await definitions.find({ isDeleted: false }).sort({ createdAt: 1, _id: 1 }).toArray();
     return docs.map((d) => fromStored<DefinitionDoc>(d)!);
   }
 }
 
 export class MongoDeletionReadModel extends DeletionReadModel {
-  private readonly operations: Collection<Stored<DeletionOperationDoc>>;
-  private readonly batches: Collection<Stored<PurgeBatchDoc>>;
-  private readonly audits: Collection<Stored<AuditDoc>>;
-
-  constructor(conn: MongoConnection) {
+  constructor(private readonly conn: MongoConnection) {
     super();
-    this.operations = collectionOf<DeletionOperationDoc>(conn, COLLECTIONS.operations);
-    this.batches = collectionOf<PurgeBatchDoc>(conn, COLLECTIONS.batches);
-    this.audits = collectionOf<AuditDoc>(conn, COLLECTIONS.audit);
+  }
+
+  // In the active generation, resolved per query.
+  private operations(): Promise<Collection<Stored<DeletionOperationDoc>>> {
+    return activeCollectionOf<DeletionOperationDoc>(this.conn, COLLECTIONS.operations);
+  }
+  private batches(): Promise<Collection<Stored<PurgeBatchDoc>>> {
+    return activeCollectionOf<PurgeBatchDoc>(this.conn, COLLECTIONS.batches);
+  }
+  private audits(): Promise<Collection<Stored<AuditDoc>>> {
+    return activeCollectionOf<AuditDoc>(this.conn, COLLECTIONS.audit);
   }
 
   async getOperation(id: string): Promise<DeletionOperationDoc | null> {
-    return fromStored<DeletionOperationDoc>(await this.operations.findOne({ _id: id }));
+    const operations = await this.operations();
+    return fromStored<DeletionOperationDoc>(await operations.findOne({ _id: id }));
   }
 
   /** `from` is inclusive and `to` exclusive on `requestedAt`, like createdAfter/createdBefore. */
@@ -62,20 +81,24 @@ export class MongoDeletionReadModel extends DeletionReadModel {
         ...(query.to !== undefined ? { $lt: query.to } : {}),
       };
     }
-    const docs = await this.operations.find(filter).sort({ requestedAt: -1, _id: -1 }).limit(query.limit).toArray();
+    const operations = await this.operations();
+    const docs = await operations.find(filter).sort({ requestedAt: -1, _id: -1 }).limit(query.limit).toArray();
     return docs.map((d) => fromStored<DeletionOperationDoc>(d)!);
   }
 
   async getBatch(id: string): Promise<PurgeBatchDoc | null> {
-    return fromStored<PurgeBatchDoc>(await this.batches.findOne({ _id: id }));
+    const batches = await this.batches();
+    return fromStored<PurgeBatchDoc>(await batches.findOne({ _id: id }));
   }
 
   async openBatches(limit: number): Promise<PurgeBatchDoc[]> {
-    const docs = await this.batches.find({ completedAt: null }).sort({ requestedAt: 1, _id: 1 }).limit(limit).toArray();
+    const batches = await this.batches();
+    const docs = await batches.find({ completedAt: null }).sort({ requestedAt: 1, _id: 1 }).limit(limit).toArray();
     return docs.map((d) => fromStored<PurgeBatchDoc>(d)!);
   }
 
   async audit(instanceId: string): Promise<AuditDoc | null> {
-    return fromStored<AuditDoc>(await this.audits.findOne({ _id: instanceId }));
+    const audits = await this.audits();
+    return fromStored<AuditDoc>(await audits.findOne({ _id: instanceId }));
   }
 }
