@@ -46,4 +46,9 @@ function loadPeer(log) {
   }
 }
 
-module.exports = { loadPeer, PEER_DIR };
+/** The installed peer module itself (event-store-worker.js); throws when it is not installed. */
+function requirePeer() {
+  return require(path.join(PEER_MODULES, '@event-driven-io', 'emmett-sqlite'));
+}
+
+module.exports = { loadPeer, requirePeer, PEER_DIR };

@@ -18,8 +18,8 @@ function tables(results) {
     const r = s.softDelete;
     out.push({
       title: '1. Bulk soft delete vs synchronous cascade (time until the answer; the list already excludes them)',
-      header: ['N instances', 'soft delete → 202', 'synchronous cascade', 'cascade / soft delete', 'soft-deleted per s', 'cascaded per s'],
-      rows: r.sizes.map((x) => [n(x.n), ms(x.softDeleteMs), ms(x.cascadeMs), fmtRatio(x.ratio), fmt(x.oursPerSecond), fmt(x.cascadePerSecond)]),
+      header: ['N instances', 'soft delete → 202', 'synchronous cascade', 'cascade / soft delete', 'soft-deleted per s', 'cascaded per s', 'runs'],
+      rows: r.sizes.map((x) => [n(x.n), ms(x.softDeleteMs), ms(x.cascadeMs), fmtRatio(x.ratio), fmt(x.oursPerSecond), fmt(x.cascadePerSecond), `${x.softDeleteMs.runs} / ${x.cascadeMs.runs}`]),
     });
     out.push({
       title: '1b. Growth from N to 10N (10× = linear)',
@@ -31,9 +31,11 @@ function tables(results) {
     const r = s.purge;
     out.push({
       title: '2. Purge of a soft-deleted backlog (3 blobs, 2 bookmarks each), in a fresh process',
-      header: ['backlog', 'purged per s', 'purge time', 'RSS before', 'peak RSS', 'peak heap'],
-      rows: r.backlogs.map((b) => [n(b.n), perS(b.perSecond), fmtSummary(b.seconds, 's'), mib(b.baselineRssMiB), mib(b.peakRssMiB), mib(b.peakHeapMiB)]),
-      notes: [`Peak RSS at ${n(r.memoryGrowth.to)} vs ${n(r.memoryGrowth.from)}: ${fmtRatio(r.memoryGrowth.peakRss)} (growth above the RSS before the purge: ${fmtRatio(r.memoryGrowth.peakRssAboveBaseline)}).`],
+      header: ['backlog', 'purged per s', 'purge time', 'RSS after boot', 'peak RSS', 'of it anonymous', 'of it file-backed', 'peak JS heap'],
+      rows: r.backlogs.map((b) => [n(b.n), perS(b.perSecond), fmtSummary(b.seconds, 's'), mib(b.baselineRssMiB), mib(b.peakRssMiB), b.peakRssAnonMiB ? mib(b.peakRssAnonMiB) : 'n/a', b.peakRssFileMiB ? mib(b.peakRssFileMiB) : 'n/a', mib(b.peakHeapMiB)]),
+      notes: [
+        `From a backlog of ${n(r.memoryGrowth.from)} to ${n(r.memoryGrowth.to)}: peak RSS ${fmtRatio(r.memoryGrowth.peakRss)}, anonymous RSS ${fmtRatio(r.memoryGrowth.peakRssAnon)}, JS heap ${fmtRatio(r.memoryGrowth.peakHeap)}. File-backed RSS is pages of the SQLite file mapped by the store (mmap_size = 256 MiB), shared and reclaimable; anonymous RSS is the process's own memory (heap, native allocations, SQLite's page cache).`,
+      ],
     });
   }
   if (s.queries && !s.queries.error) {
@@ -59,7 +61,7 @@ function tables(results) {
       notes.push(`Bare inserts with one transaction per append instead (one WAL fsync per append, the durability each store gives an append): ${perS(r.bareTransactionPerAppend.singlesPerSecond)} single appends, ${perS(r.bareTransactionPerAppend.batchEventsPerSecond)} events in appends of ${w.batchSize}.`);
     }
     if (!r.peer.unavailable) {
-      notes.push(`Peer: @event-driven-io/emmett-sqlite ${r.peer.versions['emmett-sqlite']} (emmett ${r.peer.versions.emmett}, sqlite3 ${r.peer.versions.sqlite3}), one shared connection (\`connectionOptions.singleton\`), PRAGMA synchronous=${r.peer.synchronous}; global log read with its readMessagesBatch.`);
+      notes.push(`Peer: @event-driven-io/emmett-sqlite ${r.peer.versions['emmett-sqlite']} (emmett ${r.peer.versions.emmett}, sqlite3 ${r.peer.versions.sqlite3}), one shared connection (\`connectionOptions.singleton\`), PRAGMA synchronous=${r.peer.synchronous}; global log read with its readMessagesBatch.${r.peer.failedAttempts ? ` ${r.peer.failedAttempts} attempt(s) failed in its driver (races of statements it does not await) and were retried on a fresh file.` : ''}`);
       if (r.peerDefaultPool && r.peerDefaultPool.singlesPerSecond) {
         notes.push(`Peer as in its quick start (\`getSQLiteEventStore({ fileName })\`, a new connection per call): ${fmt(r.peerDefaultPool.singlesPerSecond)} single appends/s over ${n(r.peerDefaultPool.appends)} appends.`);
       }
@@ -133,6 +135,10 @@ function renderText(results) {
     lines.push(line(tb.header), widths.map((w) => '-'.repeat(w)).join('  '));
     for (const r of tb.rows) lines.push(line(r));
     for (const note of tb.notes || []) lines.push(`  ${note}`);
+  }
+  if (results.notes && results.notes.length) {
+    lines.push('', 'Notes');
+    for (const x of results.notes) lines.push(`  ${x}`);
   }
   lines.push('', results.mode === 'quick' ? 'Targets (quick sizes: indicative only, the targets are for the full sizes)' : 'Targets');
   for (const x of targets(results)) lines.push(`  [${mark(x.met)}] ${x.target}: ${x.figure}`);

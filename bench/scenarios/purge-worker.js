@@ -7,6 +7,23 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { service, startApp } = require('../support');
 
+/**
+ * Resident memory split as Linux reports it: anonymous (heap, native allocations, SQLite's page
+ * cache) and file-backed (pages of the SQLite file mapped by its mmap_size, code). Null elsewhere.
+ */
+function rssSplit() {
+  try {
+    const status = fs.readFileSync('/proc/self/status', 'utf8');
+    const kb = (name) => {
+      const m = status.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'));
+      return m ? Number(m[1]) * 1024 : null;
+    };
+    return { anon: kb('RssAnon'), file: kb('RssFile'), shmem: kb('RssShmem') };
+  } catch {
+    return { anon: null, file: null, shmem: null };
+  }
+}
+
 async function main() {
   const dataDir = process.argv[2];
   const { PurgeService } = service('modules/purge/purge.service');
@@ -16,15 +33,20 @@ async function main() {
   try {
     const instances = app.app.get(InstanceReadModel);
     const purge = app.app.get(PurgeService);
-    const before = await instances.purgeBacklog(new Date().toISOString());
     const baselineRss = process.memoryUsage().rss;
+    const baselineSplit = rssSplit();
     let peakRss = baselineRss;
     let peakHeap = process.memoryUsage().heapUsed;
-    const sampler = setInterval(() => {
+    const peakSplit = { ...baselineSplit };
+    const sample = () => {
       const m = process.memoryUsage();
       peakRss = Math.max(peakRss, m.rss);
       peakHeap = Math.max(peakHeap, m.heapUsed);
-    }, 20);
+      const x = rssSplit();
+      for (const k of Object.keys(peakSplit)) if (x[k] !== null) peakSplit[k] = Math.max(peakSplit[k] ?? 0, x[k]);
+    };
+    const sampler = setInterval(sample, 20);
+    const before = await instances.purgeBacklog(new Date().toISOString());
     const t = performance.now();
     let purged = 0;
     let failed = 0;
@@ -39,9 +61,7 @@ async function main() {
     }
     const seconds = (performance.now() - t) / 1000;
     clearInterval(sampler);
-    const m = process.memoryUsage();
-    peakRss = Math.max(peakRss, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed);
+    sample();
     const after = await instances.purgeBacklog(new Date().toISOString());
     const blobRoot = path.join(dataDir, 'blobs');
     const blobDirsLeft = fs.existsSync(blobRoot) ? fs.readdirSync(blobRoot).length : 0;
@@ -56,6 +76,10 @@ async function main() {
       baselineRss,
       peakRss,
       peakHeap,
+      baselineRssAnon: baselineSplit.anon,
+      baselineRssFile: baselineSplit.file,
+      peakRssAnon: peakSplit.anon,
+      peakRssFile: peakSplit.file,
       // The kernel's high-water mark for this process (boot included).
       maxRss: process.resourceUsage().maxRSS * 1024,
       left: after.softDeleted,

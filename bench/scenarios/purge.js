@@ -62,6 +62,9 @@ async function run({ plan, templates, log, cpuProf }) {
       baselineRssMiB: summarize(reports.map((x) => x.baselineRss / 2 ** 20)),
       peakRssMiB: summarize(reports.map((x) => x.peakRss / 2 ** 20)),
       peakHeapMiB: summarize(reports.map((x) => x.peakHeap / 2 ** 20)),
+      peakRssAnonMiB: summarize(reports.map((x) => (x.peakRssAnon === null ? null : x.peakRssAnon / 2 ** 20))),
+      peakRssFileMiB: summarize(reports.map((x) => (x.peakRssFile === null ? null : x.peakRssFile / 2 ** 20))),
+      baselineRssAnonMiB: summarize(reports.map((x) => (x.baselineRssAnon === null ? null : x.baselineRssAnon / 2 ** 20))),
       maxRssMiB: summarize(reports.map((x) => x.maxRss / 2 ** 20)),
     });
   }
@@ -74,6 +77,8 @@ async function run({ plan, templates, log, cpuProf }) {
       to: last.n,
       peakRss: last.peakRssMiB.median / first.peakRssMiB.median,
       peakRssAboveBaseline: (last.peakRssMiB.median - last.baselineRssMiB.median) / Math.max(1, first.peakRssMiB.median - first.baselineRssMiB.median),
+      peakRssAnon: last.peakRssAnonMiB.median === null ? null : last.peakRssAnonMiB.median / first.peakRssAnonMiB.median,
+      peakHeap: last.peakHeapMiB.median / first.peakHeapMiB.median,
     },
   };
 }

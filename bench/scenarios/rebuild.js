@@ -158,4 +158,4 @@ async function run({ plan, log }) {
   }
 }
 
-module.exports = { id: 'rebuild', title: '5. Projection rebuild', run };
+module.exports = { id: 'rebuild', title: '5. Projection rebuild', run, seedLog, rebuildOnce };
