@@ -12,8 +12,26 @@ export interface AppConfig {
   eventStoreConnectionString: string | null;
   mongoUri: string | null;
   apiKeys: ApiKey[];
-  blobMaxBytes: number;
+  limits: Limits;
+  /** How long SIGTERM waits for in-flight requests and the current purge step before exiting anyway. */
+  shutdownTimeoutMs: number;
   purge: PurgeConfig;
+}
+
+/** Input limits; each answered with a clear 4xx naming the limit (see README, "Limits"). */
+export interface Limits {
+  /** JSON request bodies (413 above). */
+  bodyMaxBytes: number;
+  /** One blob upload (413 above). */
+  blobMaxBytes: number;
+  /** `ids` of one bulk delete (400 above). */
+  bulkMaxIds: number;
+  /** `limit` of a listing (400 above). */
+  pageMaxLimit: number;
+  /** Free-text fields: names, correlation ids, reasons, fault messages, search (400 above). */
+  stringMaxLength: number;
+  /** Requests per minute per API key (or per client address without keys); 0 turns it off (429 above). */
+  rateLimitPerMinute: number;
 }
 
 export interface PurgeConfig {
@@ -28,11 +46,13 @@ export interface PurgeConfig {
   leaseTtlMs: number;
 }
 
-export type Role = 'admin' | 'operator' | 'reader';
+export const ROLES = ['viewer', 'operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 export interface ApiKey {
-  key: string;
+  /** Recorded as the actor of what the key does. */
+  name: string;
   role: Role;
-  principal: string;
+  key: string;
 }
 
 /** Start-up stops with this one line when a setting is bad or missing. */
@@ -64,20 +84,40 @@ function oneOf<T extends string>(env: Env, name: string, values: readonly T[], d
   return raw as T;
 }
 
+const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+export const MIN_KEY_LENGTH = 16;
+
 /**
- * `API_KEYS`: comma-separated `key:role[:principal]`, role one of admin, operator, reader. Empty
- * means no authentication (every caller is `anonymous` with the admin role) — for local use.
+ * `API_KEYS`: comma-separated `name:role:key`, role one of viewer, operator, admin; the name is the
+ * actor recorded in events. Empty means no authentication, allowed on a loopback host only.
  */
 function apiKeys(env: Env): ApiKey[] {
   const raw = env.API_KEYS?.trim();
   if (!raw) return [];
-  return raw.split(',').map((entry, i) => {
-    const [key, role, principal] = entry.trim().split(':');
-    if (!key || key.length < 8) throw new ConfigError(`API_KEYS entry ${i + 1} needs a key of at least 8 characters`);
-    if (!['admin', 'operator', 'reader'].includes(role))
-      throw new ConfigError(`API_KEYS entry ${i + 1} needs a role of admin, operator or reader, got "${role ?? ''}"`);
-    return { key, role: role as Role, principal: principal || `key:${key.slice(0, 4)}` };
+  const keys = raw.split(',').map((entry, i) => {
+    const [name, role, ...rest] = entry.trim().split(':');
+    const key = rest.join(':');
+    const at = `API_KEYS entry ${i + 1}`;
+    if (!name || !KEY_NAME.test(name)) throw new ConfigError(`${at} needs a name of letters, digits, '.', '_', '@' or '-' first (name:role:key)`);
+    if (!ROLES.includes(role as Role)) throw new ConfigError(`${at} needs a role of ${ROLES.join(', ')}, got "${role ?? ''}" (name:role:key)`);
+    if (key.length < MIN_KEY_LENGTH) throw new ConfigError(`${at} needs a key of at least ${MIN_KEY_LENGTH} characters (name:role:key)`);
+    return { name, role: role as Role, key };
   });
+  const names = new Set<string>();
+  const secrets = new Set<string>();
+  for (const k of keys) {
+    if (names.has(k.name)) throw new ConfigError(`API_KEYS names a key "${k.name}" twice`);
+    if (secrets.has(k.key)) throw new ConfigError(`API_KEYS has the same key under two names`);
+    names.add(k.name);
+    secrets.add(k.key);
+  }
+  return keys;
+}
+
+/** 127.0.0.0/8, ::1 and localhost; anything else is reachable from other machines. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
 }
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -92,6 +132,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     if (!/^mongodb(\+srv)?:\/\//.test(mongo)) throw new ConfigError('MONGODB_URI must start with mongodb:// or mongodb+srv://');
   }
   const host = env.HOST?.trim() || '127.0.0.1';
+  const keys = apiKeys(env);
+  if (keys.length === 0 && !isLoopback(host))
+    throw new ConfigError(`API_KEYS is required when HOST is not a loopback address (HOST=${host}); without keys the service listens on 127.0.0.1 only`);
   return {
     storage,
     port: int(env, 'PORT', 3000, 0, 65535),
@@ -100,8 +143,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     eventStoreConnectionString: esdb,
     mongoUri: mongo,
-    apiKeys: apiKeys(env),
-    blobMaxBytes: int(env, 'BLOB_MAX_BYTES', 10 * 1024 * 1024, 1, 1024 * 1024 * 1024),
+    apiKeys: keys,
+    limits: {
+      bodyMaxBytes: int(env, 'BODY_MAX_BYTES', 8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+      blobMaxBytes: int(env, 'BLOB_MAX_BYTES', 10 * 1024 * 1024, 1, 1024 * 1024 * 1024),
+      bulkMaxIds: int(env, 'BULK_MAX_IDS', 100_000, 1, 1_000_000),
+      pageMaxLimit: int(env, 'PAGE_MAX_LIMIT', 1000, 1, 10_000),
+      stringMaxLength: int(env, 'STRING_MAX_LENGTH', 1000, 16, 100_000),
+      rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),
+    },
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     purge: {
       enabled: bool(env, 'PURGE_ENABLED', true),
       intervalMs: int(env, 'PURGE_INTERVAL_MS', 10_000, 50, 86_400_000),

@@ -343,10 +343,10 @@ if (!existsSync(CHROMIUM)) {
     let browser: Browser;
 
     beforeAll(async () => {
-      t = await startTestApp({ env: { API_KEYS: 'operator-key-1:operator:alice' } });
+      t = await startTestApp({ env: { API_KEYS: 'alice:operator:operator-key-1234567' } });
       await t.app.listen(0, '127.0.0.1');
-      await t.http.post('/api/workflow-definitions').set('Authorization', 'Bearer operator-key-1').send({ id: 'orders', name: 'Orders' }).expect(201);
-      await t.http.post('/api/workflow-instances').set('Authorization', 'Bearer operator-key-1').send({ id: 'a-1', definitionId: 'orders', name: 'Secret order' }).expect(201);
+      await t.http.post('/api/workflow-definitions').set('Authorization', 'Bearer operator-key-1234567').send({ id: 'orders', name: 'Orders' }).expect(201);
+      await t.http.post('/api/workflow-instances').set('Authorization', 'Bearer operator-key-1234567').send({ id: 'a-1', definitionId: 'orders', name: 'Secret order' }).expect(201);
       browser = await launch();
     });
     afterAll(async () => {
@@ -364,12 +364,12 @@ if (!existsSync(CHROMIUM)) {
       await page.goto((await t.app.getUrl()).replace('[::1]', '127.0.0.1'));
       await page.getByText('The service needs an API key for this. Paste a valid key under “API key” at the top of the page.').first().waitFor();
       expect(await inPage(page, `document.activeElement?.id === 'api-key'`)).toBe(true);
-      await page.locator('#api-key').fill('operator-key-1');
+      await page.locator('#api-key').fill('operator-key-1234567');
       await page.getByRole('button', { name: 'Use key' }).click();
       await row(page, 'a-1').waitFor();
       expect(auth[0]).toBeUndefined();
-      expect(auth[auth.length - 1]).toBe('Bearer operator-key-1');
-      expect(await inPage(page, `sessionStorage.getItem('wis.apiKey')`)).toBe('operator-key-1');
+      expect(auth[auth.length - 1]).toBe('Bearer operator-key-1234567');
+      expect(await inPage(page, `sessionStorage.getItem('wis.apiKey')`)).toBe('operator-key-1234567');
       await context.close();
     });
   });

@@ -1,13 +1,13 @@
 import { PurgeService } from '../../src/modules/purge/purge.service';
 import { TestApp, startTestApp } from '../support/test-app';
 
-const KEYS = 'alice-key-123:operator:alice,bob-key-4567:operator:bob,reader-key-1:reader:rita';
+const KEYS = 'alice:operator:alice-key-1234567,bob:operator:bob-key-45678901,rita:viewer:viewer-key-1234567';
 
 describe('audit API', () => {
   let t: TestApp;
   beforeEach(async () => {
     t = await startTestApp({ env: { API_KEYS: KEYS, PURGE_GRACE_PERIOD_SECONDS: '60' } });
-    const alice = (r: ReturnType<typeof t.http.post>) => r.set('Authorization', 'Bearer alice-key-123');
+    const alice = (r: ReturnType<typeof t.http.post>) => r.set('Authorization', 'Bearer alice-key-1234567');
     await alice(t.http.post('/api/workflow-definitions')).send({ id: 'd', name: 'D' }).expect(201);
     for (const id of ['live', 'deleted', 'restored', 'purged']) await alice(t.http.post('/api/workflow-instances')).send({ id, definitionId: 'd' }).expect(201);
   });
@@ -18,8 +18,8 @@ describe('audit API', () => {
     post: (url: string, body: object = {}) => t.http.post(url).set('Authorization', `Bearer ${key}`).send(body),
     get: (url: string) => t.http.get(url).set('Authorization', `Bearer ${key}`),
   });
-  const alice = as('alice-key-123');
-  const bob = as('bob-key-4567');
+  const alice = as('alice-key-1234567');
+  const bob = as('bob-key-45678901');
   const types = (res: { body: { items: { type: string }[] } }) => res.body.items.map((i) => i.type);
 
   it('tells the deletion history of live, soft-deleted, restored and purged instances', async () => {
@@ -64,9 +64,9 @@ describe('audit API', () => {
   it('needs a key, and the operator role to delete', async () => {
     await t.http.get('/api/audit/deletions').expect(401);
     await t.http.get('/api/audit/deletions').set('Authorization', 'Bearer wrong-key-000').expect(401);
-    await as('reader-key-1').get('/api/audit/deletions').expect(200);
-    const res = await as('reader-key-1').del('/api/workflow-instances/live').expect(403);
-    expect(res.body).toEqual({ statusCode: 403, error: 'Forbidden', message: 'this action needs the operator role' });
+    await as('viewer-key-1234567').get('/api/audit/deletions').expect(200);
+    const res = await as('viewer-key-1234567').del('/api/workflow-instances/live').expect(403);
+    expect(res.body).toEqual({ statusCode: 403, error: 'Forbidden', message: 'this action needs the operator role; key "rita" has viewer' });
     await t.http.get('/health').expect(200);
   });
 });

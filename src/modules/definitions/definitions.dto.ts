@@ -1,4 +1,5 @@
-import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsOptional, IsString, Matches, MinLength } from 'class-validator';
+import { IsLimitedText } from '../../shared/http/limits';
 
 /** Ids callers may choose: letters, digits, `-`, `_`, `.`, up to 100 characters. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -7,7 +8,7 @@ export const ID_MESSAGE = (field: string) => `${field} must be 1-100 characters 
 export class CreateDefinitionDto {
   @IsString()
   @MinLength(1)
-  @MaxLength(200)
+  @IsLimitedText()
   name!: string;
 
   @IsOptional()
@@ -19,6 +20,6 @@ export class CreateDefinitionDto {
 export class DeleteBodyDto {
   @IsOptional()
   @IsString()
-  @MaxLength(500)
+  @IsLimitedText()
   reason?: string;
 }

@@ -86,7 +86,7 @@ export class DeletionController {
 
   @Post('deletion-operations/:id/undo')
   @HttpCode(200)
-  @RequireRole('operator')
+  @RequireRole('admin')
   async undo(@Param('id') id: string, @Ctx() ctx: CommandContext) {
     return this.commands.execute(new UndoDeletion(id, ctx));
   }

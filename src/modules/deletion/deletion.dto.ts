@@ -1,14 +1,13 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsISO8601, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { InstanceFilterDto, IsPageLimit } from '../instances/instances.dto';
-
-export const MAX_BULK_IDS = 100_000;
+import { ArrayMinSize, IsArray, IsBoolean, IsDefined, IsISO8601, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { IsLimitedText, IsPageLimit, IsWithinBulkLimit } from '../../shared/http/limits';
+import { InstanceFilterDto } from '../instances/instances.dto';
 
 export class BulkDeleteDto {
   @IsOptional()
   @IsArray({ message: 'ids must be an array of instance ids' })
   @ArrayMinSize(1, { message: 'ids must contain at least 1 id' })
-  @ArrayMaxSize(MAX_BULK_IDS, { message: `ids must contain at most ${MAX_BULK_IDS} ids; split larger deletions or use filter` })
+  @IsWithinBulkLimit()
   @IsString({ each: true, message: 'each value in ids must be a string' })
   @MaxLength(100, { each: true, message: 'each value in ids must be at most 100 characters' })
   ids?: string[];
@@ -21,7 +20,7 @@ export class BulkDeleteDto {
 
   @IsOptional()
   @IsString()
-  @MaxLength(500)
+  @IsLimitedText()
   reason?: string;
 
   @IsOptional()

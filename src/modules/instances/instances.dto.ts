@@ -1,12 +1,11 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsLimitedText, IsPageLimit } from '../../shared/http/limits';
 import { INSTANCE_STATUSES, InstanceStatus } from '../../shared/read-models/documents';
 import { ID_MESSAGE, ID_PATTERN } from '../definitions/definitions.dto';
 
-/** `limit` of a listing: an integer from 1 to 1000 (query strings arrive as text). */
-export const IsPageLimit = () =>
-  applyDecorators(IsOptional(), Type(() => Number), IsInt({ message: 'limit must be an integer' }), Min(1), Max(1000));
+export { IsPageLimit };
 
 export class CreateInstanceDto {
   @IsString()
@@ -15,12 +14,12 @@ export class CreateInstanceDto {
 
   @IsOptional()
   @IsString()
-  @MaxLength(200)
+  @IsLimitedText()
   name?: string;
 
   @IsOptional()
   @IsString()
-  @MaxLength(200)
+  @IsLimitedText()
   correlationId?: string;
 
   @IsOptional()
@@ -44,13 +43,13 @@ export class InstanceFilterDto {
 
   @IsOptional()
   @IsString()
-  @MaxLength(200)
+  @IsLimitedText()
   correlationId?: string;
 
   @IsOptional()
   @IsString()
   @MinLength(1)
-  @MaxLength(200)
+  @IsLimitedText()
   search?: string;
 
   @IsOptional()
@@ -93,14 +92,14 @@ export class GetInstanceDto {
 export class FaultDto {
   @IsOptional()
   @IsString()
-  @MaxLength(2000)
+  @IsLimitedText()
   error?: string;
 }
 
 export class CreateBookmarkDto {
   @IsString()
   @MinLength(1)
-  @MaxLength(200)
+  @IsLimitedText()
   name!: string;
 
   @IsOptional()
@@ -115,7 +114,7 @@ export class ResumeBookmarkDto {
 export class ListBookmarksDto {
   @IsOptional()
   @IsString()
-  @MaxLength(200)
+  @IsLimitedText()
   name?: string;
 
   @IsOptional()

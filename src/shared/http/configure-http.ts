@@ -1,6 +1,8 @@
 import { INestApplication, ValidationError, ValidationPipe, BadRequestException } from '@nestjs/common';
 import { NextFunction, Request, Response, json, raw } from 'express';
 import { AppConfig } from '../../config/app.config';
+import { installLimits } from './limits';
+import { securityHeaders } from './security-headers';
 
 const BLOB_PUT = /^\/api\/workflow-instances\/[^/]+\/blobs\/[^/]+$/;
 
@@ -15,21 +17,29 @@ function describe(errors: ValidationError[], parent = ''): string[] {
 
 /** Body parsing, validation and shutdown hooks, shared by `main.ts` and the tests. */
 export function configureHttp(app: INestApplication, config: AppConfig) {
-  const jsonParser = json({ limit: '16mb' });
-  const blobParser = raw({ type: () => true, limit: config.blobMaxBytes });
+  installLimits(config.limits);
+  (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
+  app.use(securityHeaders);
+  const jsonParser = json({ limit: config.limits.bodyMaxBytes });
+  const blobParser = raw({ type: () => true, limit: config.limits.blobMaxBytes });
   // Parser errors are answered here: they happen before Nest's filters can see the request.
-  app.use((req: Request, res: Response, next: NextFunction) =>
-    (req.method === 'PUT' && BLOB_PUT.test(req.path) ? blobParser : jsonParser)(req, res, (err?: { status?: number; type?: string }) => {
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const blob = req.method === 'PUT' && BLOB_PUT.test(req.path);
+    (blob ? blobParser : jsonParser)(req, res, (err?: { status?: number; type?: string }) => {
       if (!err) return next();
       const tooLarge = err.type === 'entity.too.large';
       const status = tooLarge ? 413 : (err.status ?? 400);
       res.status(status).json({
         statusCode: status,
         error: tooLarge ? 'Payload Too Large' : 'Bad Request',
-        message: tooLarge ? 'request body is too large' : err.type === 'entity.parse.failed' ? 'request body is not valid JSON' : 'request body could not be read',
+        message: tooLarge
+          ? blob
+            ? `blob is larger than ${config.limits.blobMaxBytes} bytes (BLOB_MAX_BYTES)`
+            : `request body is larger than ${config.limits.bodyMaxBytes} bytes (BODY_MAX_BYTES)`
+          : err.type === 'entity.parse.failed' ? 'request body is not valid JSON' : 'request body could not be read',
       });
-    }),
-  );
+    });
+  });
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
