@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AppConfig } from './config/app.config';
+import { AdminModule } from './modules/admin/admin.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { DefinitionsModule } from './modules/definitions/definitions.module';
 import { DeletionModule } from './modules/deletion/deletion.module';
@@ -28,6 +29,7 @@ export class AppModule {
         InstancesModule,
         DeletionModule,
         PurgeModule,
+        AdminModule,
         AuditModule,
         HealthModule,
         DemoModule,

@@ -18,7 +18,6 @@ const probe = async (f: () => Promise<unknown>) => {
 };
 
 @Controller()
-@Public()
 export class HealthController {
   constructor(
     private readonly settings: AppSettings,
@@ -29,8 +28,9 @@ export class HealthController {
     private readonly metrics: PurgeMetrics,
   ) {}
 
-  /** 200 when every store answers, 503 otherwise; says which store is down. */
+  /** 200 when every store answers, 503 otherwise; says which store is down. No key needed. */
   @Get('health')
+  @Public()
   async health(@Res({ passthrough: true }) res: Response) {
     const [events, readModels, blobs] = await Promise.all([
       probe(() => this.events.ping()),
@@ -52,6 +52,7 @@ export class HealthController {
     };
   }
 
+  /** Prometheus text format; needs a key (viewer), e.g. `authorization.credentials_file` in Prometheus. */
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   async prometheus() {
