@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { ConfigError, loadConfig } from './config/app.config';
 import { configureHttp } from './shared/http/configure-http';
+import { handleShutdownSignals } from './shared/lifecycle/graceful-shutdown';
 import { JsonLogger } from './shared/logging/json-logger';
 
 async function bootstrap() {
@@ -20,13 +21,15 @@ async function bootstrap() {
   }
   const logger = new JsonLogger(config.logLevel);
   const app = await NestFactory.create(AppModule.forConfig(config, logger), { logger, bodyParser: false });
-  configureHttp(app, config);
+  const { drain } = configureHttp(app, config);
   await app.listen(config.port, config.host);
+  handleShutdownSignals(app, drain, config.shutdownTimeoutMs, logger);
   logger.event('info', 'Main', 'service started', {
     url: `http://${config.host}:${config.port}`,
     storage: config.storage,
     dataDir: config.storage === 'embedded' ? config.dataDir : undefined,
     purge: config.purge.enabled ? { intervalMs: config.purge.intervalMs, gracePeriodSeconds: config.purge.gracePeriodSeconds } : 'disabled',
+    auth: config.apiKeys.length > 0 ? { keys: config.apiKeys.length } : 'off: no API_KEYS, so loopback only',
   });
 }
 

@@ -13,6 +13,8 @@ export interface AppConfig {
   mongoUri: string | null;
   apiKeys: ApiKey[];
   limits: Limits;
+  /** Embedded mode: how long a statement waits for another process's write lock (then 503). */
+  sqliteBusyTimeoutMs: number;
   /** How long SIGTERM waits for in-flight requests and the current purge step before exiting anyway. */
   shutdownTimeoutMs: number;
   purge: PurgeConfig;
@@ -152,6 +154,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       stringMaxLength: int(env, 'STRING_MAX_LENGTH', 1000, 16, 100_000),
       rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),
     },
+    sqliteBusyTimeoutMs: int(env, 'SQLITE_BUSY_TIMEOUT_MS', 5000, 0, 60_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     purge: {
       enabled: bool(env, 'PURGE_ENABLED', true),

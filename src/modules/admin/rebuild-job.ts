@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { Clock } from '../../shared/clock';
 import { ConcurrencyError } from '../../shared/event-sourcing/errors';
 import { EventStore } from '../../shared/event-sourcing/event-store.port';
@@ -30,7 +30,7 @@ export interface RebuildJobView {
  * generation's checkpoints decide: a second builder's commit fails and its job says so.
  */
 @Injectable()
-export class RebuildJob implements OnApplicationShutdown {
+export class RebuildJob implements BeforeApplicationShutdown {
   private job: RebuildJobView | null = null;
   private abort: AbortController | null = null;
   private running: Promise<void> | null = null;
@@ -103,7 +103,7 @@ export class RebuildJob implements OnApplicationShutdown {
   }
 
   /** Stops at the next batch; the generation's checkpoints let the next start resume. */
-  async onApplicationShutdown() {
+  async beforeApplicationShutdown() {
     this.abort?.abort();
     await this.running;
   }

@@ -52,7 +52,11 @@ export class PurgeService {
     private readonly metrics: PurgeMetrics,
   ) {}
 
-  async runOnce(options: { maxBatches?: number } = {}): Promise<PurgeRunReport> {
+  /**
+   * `signal` stops the run between batches (shutdown): the batch in hand finishes, the lease is
+   * released, and the next run, here or on another replica, takes the rest.
+   */
+  async runOnce(options: { maxBatches?: number; signal?: AbortSignal } = {}): Promise<PurgeRunReport> {
     const cfg = this.settings.config.purge;
     const report: PurgeRunReport = { batches: [], purged: 0, failed: 0 };
     const lease = await this.leases.acquire(PURGE_LEASE, this.owner, cfg.leaseTtlMs, this.clock.now());
@@ -69,10 +73,11 @@ export class PurgeService {
     };
     try {
       for (const open of await this.deletions.openBatches(MAX_BATCHES_PER_RUN)) {
+        if (options.signal?.aborted) return report;
         record(await this.purger.purgeBatch(open.id, open.instanceIds, fence, true));
       }
       const maxBatches = options.maxBatches ?? MAX_BATCHES_PER_RUN;
-      for (let n = 0; n < maxBatches; n++) {
+      for (let n = 0; n < maxBatches && !options.signal?.aborted; n++) {
         const candidates = await this.instances.purgeCandidates(this.clock.now().toISOString(), cfg.batchSize);
         if (candidates.length === 0) break;
         const batchId = await this.claim(candidates, fence);

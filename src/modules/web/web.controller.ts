@@ -16,9 +16,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-// The page calls only its own origin; no inline script or style is allowed to run.
-const CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
 /** Servable files of `web/` by name; none when the directory is missing (the API still starts). */
 function listWebFiles(): Map<string, string> {
   if (!existsSync(WEB_DIR)) return new Map();
@@ -33,6 +30,8 @@ function listWebFiles(): Map<string, string> {
  * The operator page: static files from `web/`, public so it loads before the user has pasted an
  * API key (the API calls it makes are authenticated). Only names listed in `web/` at start-up are
  * served, so a request can never reach outside it; contents are read per request (no-cache).
+ * Security headers (a same-origin content security policy, nosniff, no framing) come from
+ * `securityHeaders` for every answer.
  */
 @Controller()
 @Public()
@@ -53,8 +52,7 @@ export class WebController {
   private send(res: Response, file: string) {
     const type = this.files.get(file);
     if (!type) throw new NotFoundException(`asset ${file} not found`);
-    res.status(200).set({ 'content-type': type, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
-    if (file === 'index.html') res.set('content-security-policy', CSP);
+    res.status(200).set({ 'content-type': type, 'cache-control': 'no-cache' });
     res.send(readFileSync(join(WEB_DIR, file)));
   }
 }

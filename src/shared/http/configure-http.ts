@@ -1,6 +1,7 @@
 import { INestApplication, ValidationError, ValidationPipe, BadRequestException } from '@nestjs/common';
 import { NextFunction, Request, Response, json, raw } from 'express';
 import { AppConfig } from '../../config/app.config';
+import { HttpDrain } from '../lifecycle/http-drain';
 import { installLimits } from './limits';
 import { securityHeaders } from './security-headers';
 
@@ -15,11 +16,13 @@ function describe(errors: ValidationError[], parent = ''): string[] {
   });
 }
 
-/** Body parsing, validation and shutdown hooks, shared by `main.ts` and the tests. */
-export function configureHttp(app: INestApplication, config: AppConfig) {
+/** Security headers, the request drain, body parsing and validation, shared by `main.ts` and the tests. */
+export function configureHttp(app: INestApplication, config: AppConfig): { drain: HttpDrain } {
+  const drain = new HttpDrain();
   installLimits(config.limits);
   (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
   app.use(securityHeaders);
+  app.use(drain.middleware);
   const jsonParser = json({ limit: config.limits.bodyMaxBytes });
   const blobParser = raw({ type: () => true, limit: config.limits.blobMaxBytes });
   // Parser errors are answered here: they happen before Nest's filters can see the request.
@@ -48,5 +51,5 @@ export function configureHttp(app: INestApplication, config: AppConfig) {
       exceptionFactory: (errors) => new BadRequestException(describe(errors).join('; ')),
     }),
   );
-  app.enableShutdownHooks();
+  return { drain };
 }

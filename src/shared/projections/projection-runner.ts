@@ -16,6 +16,7 @@ export interface RunnerOptions {
 
 const LEASE = 'projector:read-models';
 const POLL_MS = 25;
+const MAX_BACKOFF_MS = 30_000;
 
 /** Applies a batch of events to the projections (pure folding; the I/O is the caller's). */
 export async function projectBatch(
@@ -72,6 +73,10 @@ export class ProjectionRunner {
   private stopped = true;
   private waiters = new Set<{ position: number; resolve: () => void }>();
   private poller: NodeJS.Timeout | null = null;
+  /** Failures in a row; while > 0 the recovery loop owns resubscribing, not the lease tick. */
+  private failures = 0;
+  private recovering = false;
+  private leaseFailing = false;
 
   constructor(
     private readonly events: EventStore,
@@ -127,10 +132,14 @@ export class ProjectionRunner {
         return;
       }
       this.lease = { epoch: lease.epoch };
-      if (!this.subscription) await this.subscribe();
+      if (!this.subscription && !this.recovering) await this.subscribe();
     } catch (e) {
-      this.logger.event('error', 'Projections', 'projector lease check failed', { error: String(e) });
+      if (!this.leaseFailing) this.logger.event('error', 'Projections', 'projector lease check failed; retrying', { error: String(e) });
+      this.leaseFailing = true;
+      return;
     }
+    if (this.leaseFailing) this.logger.event('info', 'Projections', 'projector lease check works again');
+    this.leaseFailing = false;
   }
 
   private async subscribe(): Promise<void> {
@@ -149,21 +158,33 @@ export class ProjectionRunner {
     await s?.stop();
   }
 
+  /**
+   * Resubscribes from the last committed checkpoint after a failure, waiting 1 s, 2 s, 4 s … up to
+   * 30 s while the store stays down. One error line when a failure streak starts, one info line
+   * when projecting works again.
+   */
   private async recover(error: unknown): Promise<void> {
     this.subscription = null;
     if (this.stopped) return;
     if (error instanceof ConcurrencyError) {
       this.logger.event('info', 'Projections', 'another projector advanced the checkpoint; resuming from it');
     } else {
-      this.logger.event('error', 'Projections', 'projection failed; retrying from the last checkpoint', { error: String(error) });
-      await new Promise((r) => setTimeout(r, 1000));
+      if (this.failures === 0) this.logger.event('error', 'Projections', 'projection failed; retrying from the last checkpoint with backoff', { error: String(error) });
+      this.failures++;
+      this.recovering = true;
+      await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(this.failures - 1, 5))).unref());
+      this.recovering = false;
     }
-    if (!this.stopped && this.lease) await this.subscribe().catch((e) => void this.recover(e));
+    if (!this.stopped && this.lease && !this.subscription) await this.subscribe().catch((e) => void this.recover(e));
   }
 
   private async apply(batch: RecordedEvent[]): Promise<void> {
     const { writes, moves } = await projectBatch(this.store, this.projections, this.checkpoints, batch);
     await this.store.commit(writes, moves);
+    if (this.failures > 0) {
+      this.logger.event('info', 'Projections', 'projections recovered', { afterFailures: this.failures });
+      this.failures = 0;
+    }
     for (const m of moves) this.checkpoints.set(m.name, m.to);
     this.notify();
   }

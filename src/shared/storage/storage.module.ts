@@ -35,8 +35,8 @@ export interface Stores {
   close(): Promise<void>;
 }
 
-export function openEmbeddedStores(dataDir: string): Stores {
-  const conn = new SqliteConnection(join(dataDir, 'workflows.db'));
+export function openEmbeddedStores(dataDir: string, sqliteBusyTimeoutMs?: number): Stores {
+  const conn = new SqliteConnection(join(dataDir, 'workflows.db'), sqliteBusyTimeoutMs);
   return {
     events: new SqliteEventStore(conn),
     projections: new SqliteProjectionStore(conn),
@@ -50,7 +50,7 @@ export function openEmbeddedStores(dataDir: string): Stores {
 }
 
 export async function openStores(config: AppConfig): Promise<Stores> {
-  return config.storage === 'embedded' ? openEmbeddedStores(config.dataDir) : openProductionStores(config);
+  return config.storage === 'embedded' ? openEmbeddedStores(config.dataDir, config.sqliteBusyTimeoutMs) : openProductionStores(config);
 }
 
 const STORES = Symbol('Stores');

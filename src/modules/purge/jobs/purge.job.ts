@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { JsonLogger } from '../../../shared/logging/json-logger';
 import { AppSettings } from '../../../shared/settings';
@@ -11,8 +11,9 @@ const JOB = 'purge';
  * across replicas the purge lease decides. A run that finds nothing logs nothing.
  */
 @Injectable()
-export class PurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
+export class PurgeJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private running: Promise<void> | null = null;
+  private readonly stopping = new AbortController();
   private failing = false;
 
   constructor(
@@ -28,19 +29,33 @@ export class PurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
     this.scheduler.addInterval(JOB, setInterval(() => this.tick(), cfg.intervalMs));
   }
 
-  async onApplicationShutdown() {
+  /**
+   * Shutdown, before any store closes: no new run; the run in progress finishes its current batch
+   * and releases the lease. Bounded by `SHUTDOWN_TIMEOUT_MS`; a batch cut off by the exit is an
+   * open batch the next run resumes.
+   */
+  async beforeApplicationShutdown() {
     if (this.scheduler.doesExist('interval', JOB)) this.scheduler.deleteInterval(JOB);
-    await this.running;
+    this.stopping.abort();
+    if (!this.running) return;
+    const timeoutMs = this.settings.config.shutdownTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      this.running.then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (!finished) this.logger.event('warn', 'Purge', 'purge batch still running at shutdown; the next start resumes it', { timeoutMs });
   }
 
   private tick() {
-    if (this.running) return;
+    if (this.running || this.stopping.signal.aborted) return;
     this.running = this.run().finally(() => (this.running = null));
   }
 
   private async run() {
     try {
-      const report = await this.purge.runOnce();
+      const report = await this.purge.runOnce({ signal: this.stopping.signal });
       if (this.failing) this.logger.event('info', 'Purge', 'purge runs succeed again');
       this.failing = false;
       if (report.batches.length > 0)

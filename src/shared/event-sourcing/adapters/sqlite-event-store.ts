@@ -241,8 +241,25 @@ export class SqliteEventStore extends EventStore {
     return this.q.head.get()!.p;
   }
 
+  /**
+   * Can we write? Takes and drops the write lock without waiting for it (busy_timeout 0), a few
+   * times 50 ms apart so a short commit by the CLI is not reported as an outage. In WAL mode a
+   * plain read would answer while another process holds the file locked for writing.
+   */
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    for (let attempt = 1; !this.db.inTransaction; attempt++) {
+      const timeout = this.db.pragma('busy_timeout', { simple: true }) as number;
+      try {
+        this.db.pragma('busy_timeout = 0');
+        this.db.exec('BEGIN IMMEDIATE; ROLLBACK');
+        return;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+      } finally {
+        this.db.pragma(`busy_timeout = ${timeout}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   private notify() {
