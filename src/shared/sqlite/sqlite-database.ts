@@ -8,9 +8,11 @@ export type Db = Database.Database;
  * Opens the embedded store's single SQLite file. WAL lets readers run while a writer commits;
  * synchronous=FULL keeps a committed append durable across power loss.
  */
-export function openSqlite(file: string): Db {
+export function openSqlite(file: string, busyTimeoutMs = 5000): Db {
   mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file, { timeout: 5000 });
+  // How long a statement waits for another process's write lock before failing with SQLITE_BUSY
+  // (answered 503). better-sqlite3 waits synchronously, so this also bounds how long it blocks.
+  const db = new Database(file, { timeout: busyTimeoutMs });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
@@ -25,8 +27,11 @@ export function openSqlite(file: string): Db {
 export class SqliteConnection {
   readonly db: Db;
   private readonly statements = new Map<string, Database.Statement>();
-  constructor(readonly file: string) {
-    this.db = openSqlite(file);
+  constructor(
+    readonly file: string,
+    busyTimeoutMs?: number,
+  ) {
+    this.db = openSqlite(file, busyTimeoutMs);
   }
   /** A prepared statement, cached by its SQL text (preparing is the costly part of a small query). */
   stmt<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
@@ -45,4 +50,13 @@ export class SqliteConnection {
 /** Runs `fn` in one IMMEDIATE transaction (writers take the lock up front, so no upgrade deadlock). */
 export function immediate<T>(db: Db, fn: () => T): T {
   return db.transaction(fn).immediate();
+}
+
+/**
+ * Runs `fn` in one read transaction: in WAL mode every statement of it sees the same snapshot,
+ * even while another process commits (a read that resolves a table name and then queries it
+ * cannot see the table dropped in between).
+ */
+export function snapshot<T>(db: Db, fn: () => T): T {
+  return db.transaction(fn).deferred();
 }
