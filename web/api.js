@@ -11,10 +11,12 @@ const SENTENCES = {
   0: 'The service could not be reached. Check that it is running and that you are online, then try again.',
   400: 'The service did not accept the request because some input is not valid.',
   401: 'The service needs an API key for this. Paste a valid key under “API key” at the top of the page.',
-  403: 'Your API key does not allow this action. Ask for a key with the operator role.',
+  403: 'Your API key does not allow this action (undo needs the admin role; deleting and restoring, the operator role). Ask for a key with that role.',
   404: 'It no longer exists: it may have been purged, or it never existed.',
   409: 'This cannot be done in its current state (for example it is not deleted, or its purge has already begun).',
   413: 'The request is too large for the service.',
+  429: 'Too many requests with this API key in the last minute. Wait a moment, then try again.',
+  503: 'The service cannot reach its storage right now, or is restarting. Nothing was changed; try again in a moment.',
   500: 'The service ran into a problem and could not finish. Try again in a moment; if it keeps happening, check the service log.',
 };
 
