@@ -48,10 +48,18 @@ export class AuthGuard implements CanActivate {
   canActivate(ctx: ExecutionContext): boolean {
     if (this.reflector.getAllAndOverride<boolean>('public', [ctx.getHandler(), ctx.getClass()])) return true;
     const req = ctx.switchToHttp().getRequest<Request>();
-    const principal = this.keys.length === 0 ? { id: 'anonymous', role: 'admin' as const } : this.identify(req);
+    const res = ctx.switchToHttp().getResponse<Response>();
+    let principal: Principal;
+    try {
+      principal = this.keys.length === 0 ? { id: 'anonymous', role: 'admin' as const } : this.identify(req);
+    } catch (e) {
+      // Guessing keys costs the caller's address its rate limit too.
+      this.limiter.take(`ip:${req.ip}`, res);
+      throw e;
+    }
     const needed = this.reflector.getAllAndOverride<Role>(ROLE_KEY, [ctx.getHandler(), ctx.getClass()]) ?? 'viewer';
     if (RANK[principal.role] < RANK[needed]) throw new ForbiddenException(`this action needs the ${needed} role; key "${principal.id}" has ${principal.role}`);
-    this.limiter.take(this.keys.length === 0 ? `ip:${req.ip}` : `key:${principal.id}`, ctx.switchToHttp().getResponse<Response>());
+    this.limiter.take(this.keys.length === 0 ? `ip:${req.ip}` : `key:${principal.id}`, res);
     req.principal = principal;
     return true;
   }

@@ -33,7 +33,7 @@ export class RateLimiter {
       const retryAfter = Math.max(1, Math.ceil((1 - b.tokens) / this.perMs / 1000));
       res?.setHeader('Retry-After', String(retryAfter));
       throw new HttpException(
-        `rate limit of ${this.perMinute} requests per minute reached for ${who.replace(/^key:/, 'key ')}; retry after ${retryAfter} s (RATE_LIMIT_PER_MINUTE)`,
+        `rate limit of ${this.perMinute} requests per minute reached for ${who.replace(/^(key|ip):/, '$1 ')}; retry after ${retryAfter} s (RATE_LIMIT_PER_MINUTE)`,
         HttpStatus.TOO_MANY_REQUESTS,
       );
     }
