@@ -8,6 +8,7 @@ import { ProjectionStore } from '../shared/projections/projection-store.port';
 import { ProjectionRunner } from '../shared/projections/projection-runner';
 import { rebuildProjections } from '../shared/projections/projection-rebuild';
 import { DeletionReadModel, InstanceReadModel } from '../shared/read-models/read-model.ports';
+import { ALL_PROJECTIONS } from '../shared/storage/projections.registry';
 import { UsageError, progress, withContext } from './cli-context';
 
 const count = (name: string, max = 10_000_000) => (value: string) => {
@@ -95,33 +96,44 @@ export function registerCommands(program: Command) {
       }),
     );
 
+  const names = ALL_PROJECTIONS.map((p) => p.name);
   projections
     .command('rebuild')
-    .description('Rebuild every read model from the event store into a new generation, then switch readers over (blue/green). The service keeps answering meanwhile; Ctrl-C stops and a second run resumes.')
+    .description(
+      'Rebuild read models from the event store into a new generation beside the active one, then switch readers over (blue/green). ' +
+        'The service keeps answering meanwhile; Ctrl-C stops and a second run with the same options resumes.',
+    )
+    .option('--projection <name>', `rebuild and switch this projection only (${names.join(', ')}); default: all`)
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { json?: boolean }) =>
-      withContext(async (app) => {
-        const runner = app.get(ProjectionRunner);
+    .action(async (opts: { projection?: string; json?: boolean }) => {
+      if (opts.projection !== undefined && !names.includes(opts.projection))
+        throw new UsageError(`unknown projection "${opts.projection}"; valid names: ${names.join(', ')}`);
+      await withContext(async (app) => {
+        const all = app.get(ProjectionRunner).projections;
+        const chosen = opts.projection === undefined ? all : all.filter((p) => p.name === opts.projection);
         const abort = new AbortController();
         const stop = () => abort.abort();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
         let bar: ((done: number) => void) | null = null;
         try {
-          const r = await rebuildProjections(app.get(EventStore), app.get(ProjectionStore), runner.projections, {
+          const r = await rebuildProjections(app.get(EventStore), app.get(ProjectionStore), chosen, {
             signal: abort.signal,
             onProgress: (p) => (bar ??= progress('positions', p.head))(p.position),
           });
+          if (!r.activated) process.exitCode = 130; // stopped by a signal, as shells report it
           if (opts.json) return json(r);
-          if (!r.activated) return out(`interrupted after ${r.events} events; run again to resume generation ${r.generation}`);
+          const target = opts.projection ? `${opts.projection} (generation ${r.generation})` : `generation ${r.generation}`;
+          if (!r.activated) return out(`interrupted after ${r.events} events; run the same command again to resume ${target}`);
           const rate = r.seconds > 0 ? Math.round(r.events / r.seconds) : r.events;
-          out(`rebuilt generation ${r.generation}${r.resumed ? ' (resumed)' : ''}: ${r.events} events in ${r.seconds.toFixed(1)}s (${rate} events/s); readers switched`);
+          const into = opts.projection ? `${opts.projection} into generation ${r.generation}` : `generation ${r.generation}`;
+          out(`rebuilt ${into}${r.resumed ? ' (resumed)' : ''}: ${r.events} events in ${r.seconds.toFixed(1)}s (${rate} events/s); readers switched`);
         } finally {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
         }
-      }),
-    );
+      });
+    });
 
   program
     .command('demo')

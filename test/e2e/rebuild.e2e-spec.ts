@@ -1,28 +1,10 @@
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { PurgeService } from '../../src/modules/purge/purge.service';
 import { EventStore } from '../../src/shared/event-sourcing/event-store.port';
 import { rebuildProjections } from '../../src/shared/projections/projection-rebuild';
 import { ProjectionRunner } from '../../src/shared/projections/projection-runner';
 import { ProjectionStore } from '../../src/shared/projections/projection-store.port';
-import { COLLECTIONS } from '../../src/shared/read-models/documents';
-import { rmTable } from '../../src/shared/read-models/adapters/sqlite-read-model.schema';
+import { snapshot } from '../support/read-model-snapshot';
 import { TestApp, startTestApp } from '../support/test-app';
-
-/** Every read-model document of the active generation, read straight from the file. */
-function snapshot(dataDir: string) {
-  const db = new Database(join(dataDir, 'workflows.db'), { readonly: true });
-  try {
-    const active = (db.prepare("SELECT value FROM rm_meta WHERE key = 'active'").get() as { value: number } | undefined)?.value ?? 0;
-    const docs: Record<string, unknown[]> = {};
-    for (const c of Object.values(COLLECTIONS)) {
-      docs[c] = (db.prepare(`SELECT doc FROM ${rmTable(c, active)} ORDER BY id`).all() as { doc: string }[]).map((r) => JSON.parse(r.doc));
-    }
-    return { active, docs };
-  } finally {
-    db.close();
-  }
-}
 
 describe('blue/green projection rebuild (embedded store)', () => {
   let t: TestApp;
@@ -79,5 +61,43 @@ describe('blue/green projection rebuild (embedded store)', () => {
     await t.http.get('/api/workflow-instances/after').expect(404);
     await rebuild();
     expect((await t.http.get('/api/workflow-instances/after?deleted=include').expect(200)).body.isDeleted).toBe(true);
+  });
+
+  describe('of one projection', () => {
+    const only = (name: string) => t.app.get(ProjectionRunner).projections.filter((p) => p.name === name);
+
+    it('yields exactly the documents the live projection had and leaves the others untouched', async () => {
+      const before = snapshot(t.dataDir);
+      const result = await rebuildProjections(t.app.get(EventStore), t.app.get(ProjectionStore), only('instances'));
+      expect(result).toMatchObject({ projections: ['instances'], activated: true, resumed: false });
+      const after = snapshot(t.dataDir);
+      expect(after.generations).toEqual({ ...before.generations, instances: result.generation });
+      expect(result.generation).toBeGreaterThan(before.generations.instances);
+      expect(after.docs).toEqual(before.docs);
+      // The service keeps projecting into the new generation (instances) and the old ones (the rest).
+      await t.http.post('/api/workflow-instances').send({ id: 'after', definitionId: 'd' }).expect(201);
+      await t.http.post('/api/workflow-instances/after/bookmarks').send({ name: 'late' }).expect(201);
+      expect((await t.http.get('/api/bookmarks?name=late').expect(200)).body.items).toEqual([expect.objectContaining({ instanceId: 'after' })]);
+      await t.http.delete('/api/workflow-instances/after').send({}).expect(202);
+      await t.http.get('/api/workflow-instances/after').expect(404);
+      expect((await t.http.get('/api/bookmarks?name=late').expect(200)).body.items).toEqual([]);
+      expect(snapshot(t.dataDir).generations).toEqual(after.generations);
+    });
+
+    it('resumes after an interruption and yields the same, readers staying on the old generation meanwhile', async () => {
+      const before = snapshot(t.dataDir);
+      const abort = new AbortController();
+      const rebuild = (options: Parameters<typeof rebuildProjections>[3]) =>
+        rebuildProjections(t.app.get(EventStore), t.app.get(ProjectionStore), only('bookmarks'), options);
+      const first = await rebuild({ batchSize: 20, signal: abort.signal, onProgress: () => abort.abort() });
+      expect(first).toMatchObject({ activated: false, events: 20 });
+      expect(snapshot(t.dataDir)).toEqual(before);
+      await t.http.get('/api/bookmarks?name=approve').expect(200);
+      const second = await rebuild({ batchSize: 20 });
+      expect(second).toMatchObject({ generation: first.generation, resumed: true, activated: true });
+      const after = snapshot(t.dataDir);
+      expect(after.generations).toEqual({ ...before.generations, bookmarks: first.generation });
+      expect(after.docs).toEqual(before.docs);
+    });
   });
 });

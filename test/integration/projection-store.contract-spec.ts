@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MongoConnection } from '../../src/shared/mongo/mongo-connection';
+import { ACTIVE_GENERATION_TTL_MS, MongoConnection } from '../../src/shared/mongo/mongo-connection';
 import { MongoProjectionStore } from '../../src/shared/projections/adapters/mongo-projection-store';
 import { projectionStoreContract } from './projection-store.contract';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,9 +11,16 @@ import { SqliteProjectionStore } from '../../src/shared/projections/adapters/sql
 projectionStoreContract('sqlite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'wis-ps-'));
   const conn = new SqliteConnection(join(dir, 'test.db'));
+  const others: SqliteConnection[] = [];
   return {
     store: new SqliteProjectionStore(conn),
+    reopen: async () => {
+      const other = new SqliteConnection(join(dir, 'test.db'));
+      others.push(other);
+      return new SqliteProjectionStore(other);
+    },
     close: async () => {
+      others.forEach((o) => o.close());
       conn.close();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -24,13 +31,23 @@ const MONGODB_URI = process.env.MONGODB_URI?.trim();
 
 if (MONGODB_URI) {
   projectionStoreContract('mongodb', async () => {
-    const conn = new MongoConnection(MONGODB_URI, `wis_contract_${randomUUID().slice(0, 8)}`);
+    const dbName = `wis_contract_${randomUUID().slice(0, 8)}`;
+    const conn = new MongoConnection(MONGODB_URI, dbName);
     await conn.connect();
     await conn.ensureIndexes();
+    const others: MongoConnection[] = [];
     return {
       store: new MongoProjectionStore(conn),
+      reopen: async () => {
+        const other = new MongoConnection(MONGODB_URI, dbName);
+        await other.connect();
+        others.push(other);
+        return new MongoProjectionStore(other);
+      },
+      followDelayMs: ACTIVE_GENERATION_TTL_MS + 100,
       close: async () => {
         await conn.db.dropDatabase();
+        await Promise.all(others.map((o) => o.close()));
         await conn.close();
       },
     };

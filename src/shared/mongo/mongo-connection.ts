@@ -9,19 +9,53 @@ export const MONGO_COLLECTIONS = {
   checkpoints: 'projection_checkpoints',
   leases: 'leases',
   blobBucket: 'blobs',
-  /** The alias document readers follow: `{ _id: 'read-models', active, building }`. */
+  /** The alias document readers follow (`ReadModelsMeta`). */
   meta: 'read_model_meta',
 } as const;
 
 /** `_id` of the alias document in `read_model_meta`. */
 export const READ_MODELS_META_ID = 'read-models';
 
+/** One projection's generations (see `ProjectionGenerations`), kept in the alias document. */
+export interface ProjectionGenerationsDoc {
+  collection: string;
+  active: number;
+  /** The generation `active` replaced, kept for stale readers and a rollback by hand. */
+  previous: number | null;
+  building: number | null;
+}
+
 export interface ReadModelsMeta {
   _id: typeof READ_MODELS_META_ID;
-  /** The generation readers use; 0 when the document does not exist yet. */
+  /**
+   * The generation of every projection that has no entry in `projections` (before generations were
+   * per projection this was the only one); 0 when the document does not exist yet.
+   */
   active: number;
-  /** The generation a rebuild is filling, or null. */
+  /** A rebuild of that layout left interrupted, or null. */
   building: number | null;
+  /** Per projection name. One document, so a switch of several projections is one atomic update. */
+  projections?: Record<string, ProjectionGenerationsDoc>;
+}
+
+/** The alias document as read once: which generation each projection and collection uses. */
+export class GenerationLayout {
+  constructor(readonly meta: ReadModelsMeta) {}
+  get projections(): Record<string, ProjectionGenerationsDoc> {
+    return this.meta.projections ?? {};
+  }
+  /** The projection's entry, or what it implies before it has one. */
+  of(p: { name: string; collection: string }): ProjectionGenerationsDoc {
+    return this.projections[p.name] ?? { collection: p.collection, active: this.meta.active, previous: null, building: null };
+  }
+  /** The active generation of a collection's documents and tombstones. */
+  collection(collection: string): number {
+    return Object.values(this.projections).find((p) => p.collection === collection)?.active ?? this.meta.active;
+  }
+  /** The active generation holding projection `name`'s checkpoint. */
+  checkpoint(name: string): number {
+    return this.projections[name]?.active ?? this.meta.active;
+  }
 }
 
 /**
@@ -43,11 +77,16 @@ const GENERATIONAL = new Set(GENERATIONAL_COLLECTIONS);
 /** Name of a read-model, checkpoints or tombstones collection in `generation`. */
 export const generationCollection = (name: string, generation: number) => `${generationPrefix(generation)}${name}`;
 
+/** The generation and unprefixed name of a generational collection, or null for any other collection. */
+export function parseGenerationCollection(collectionName: string): { generation: number; base: string } | null {
+  const m = /^g([1-9][0-9]*)_(.+)$/.exec(collectionName);
+  if (m && GENERATIONAL.has(m[2])) return { generation: Number(m[1]), base: m[2] };
+  return GENERATIONAL.has(collectionName) ? { generation: 0, base: collectionName } : null;
+}
+
 /** The generation a collection name belongs to, or null when it is not a generational collection. */
 export function generationOf(collectionName: string): number | null {
-  const m = /^g([1-9][0-9]*)_(.+)$/.exec(collectionName);
-  if (m && GENERATIONAL.has(m[2])) return Number(m[1]);
-  return GENERATIONAL.has(collectionName) ? 0 : null;
+  return parseGenerationCollection(collectionName)?.generation ?? null;
 }
 
 /**
@@ -96,7 +135,10 @@ const READ_MODEL_INDEXES: Record<string, IndexDescription[]> = {
     { name: 'instance', key: { instanceId: 1, createdAt: 1, _id: 1 } },
     { name: 'name', key: { name: 1, createdAt: 1, _id: 1 } },
   ],
-  [COLLECTIONS.definitions]: [{ name: 'live_createdAt', key: { createdAt: 1, _id: 1 }, partialFilterExpression: LIVE }],
+  [COLLECTIONS.definitions]: [
+    { name: 'live_createdAt', key: { createdAt: 1, _id: 1 }, partialFilterExpression: LIVE },
+    { name: 'live_name', key: { name: 1, _id: 1 }, partialFilterExpression: LIVE },
+  ],
   [COLLECTIONS.operations]: [
     { name: 'requestedAt', key: { requestedAt: -1, _id: -1 } },
     { name: 'requestedBy', key: { requestedBy: 1, requestedAt: -1, _id: -1 } },
@@ -118,11 +160,11 @@ const SHARED_INDEXES: Record<string, IndexDescription[]> = {
 export class MongoConnection {
   readonly client: MongoClient;
   readonly dbName: string;
-  /** The active generation as last read, with the time the read started (performance.now()). */
-  private active: { generation: number; readAt: number } | null = null;
-  private activeRead: Promise<number> | null = null;
+  /** The alias document as last read, with the time the read started (performance.now()). */
+  private cached: { layout: GenerationLayout; readAt: number } | null = null;
+  private layoutRead: Promise<GenerationLayout> | null = null;
   /** Moves on every switch made here, so a read that started before it cannot cache its old answer. */
-  private activeEpoch = 0;
+  private layoutEpoch = 0;
 
   /** @param dbName overrides the database of the URI (contract tests use a throw-away one). */
   constructor(
@@ -152,54 +194,60 @@ export class MongoConnection {
     return this.db.collection<ReadModelsMeta>(MONGO_COLLECTIONS.meta);
   }
 
-  /** The alias document as stored now (no cache); `{ active: 0, building: null }` before the first rebuild. */
-  async readGenerations(): Promise<{ active: number; building: number | null }> {
+  /** The alias document as stored now (no cache). */
+  async readLayout(): Promise<GenerationLayout> {
     const doc = await this.meta.findOne({ _id: READ_MODELS_META_ID });
-    return { active: doc?.active ?? 0, building: doc?.building ?? null };
+    return new GenerationLayout(doc ?? { _id: READ_MODELS_META_ID, active: 0, building: null });
   }
 
   /**
-   * The generation readers use. Cached for at most `ACTIVE_GENERATION_TTL_MS` (1 s) from the start
+   * The generations readers use. Cached for at most `ACTIVE_GENERATION_TTL_MS` (1 s) from the start
    * of the read that produced it, so a switch made by another process is followed within about 1 s;
-   * until then this process keeps reading the generation just replaced, which `activateGeneration`
-   * keeps. A switch made through this connection is seen at once. Concurrent callers share one read.
+   * until then this process keeps reading the generations just replaced, which a switch keeps. A
+   * switch made through this connection is seen at once. Concurrent callers share one read.
    */
-  async activeGeneration(): Promise<number> {
-    const cached = this.active;
-    if (cached && performance.now() - cached.readAt < ACTIVE_GENERATION_TTL_MS) return cached.generation;
-    if (!this.activeRead) {
+  async layout(): Promise<GenerationLayout> {
+    const cached = this.cached;
+    if (cached && performance.now() - cached.readAt < ACTIVE_GENERATION_TTL_MS) return cached.layout;
+    if (!this.layoutRead) {
       const readAt = performance.now();
-      const epoch = this.activeEpoch;
-      const read = this.readGenerations()
-        .then(({ active }) => {
-          if (epoch === this.activeEpoch) this.active = { generation: active, readAt };
-          return active;
+      const epoch = this.layoutEpoch;
+      const read = this.readLayout()
+        .then((layout) => {
+          if (epoch === this.layoutEpoch) this.cached = { layout, readAt };
+          return layout;
         })
         .finally(() => {
-          if (this.activeRead === read) this.activeRead = null;
+          if (this.layoutRead === read) this.layoutRead = null;
         });
-      this.activeRead = read;
+      this.layoutRead = read;
     }
-    return this.activeRead;
+    return this.layoutRead;
   }
 
-  /** Records a switch made through this connection, so its readers follow it without waiting for the cache. */
-  generationActivated(generation: number): void {
-    this.activeEpoch++;
-    this.activeRead = null;
-    this.active = { generation, readAt: performance.now() };
+  /** The active generation of a read-model collection (through the cache of `layout`). */
+  async activeGeneration(collection: string): Promise<number> {
+    return (await this.layout()).collection(collection);
+  }
+
+  /** Forgets the cached layout after a switch made through this connection, so its readers follow at once. */
+  generationActivated(): void {
+    this.layoutEpoch++;
+    this.layoutRead = null;
+    this.cached = null;
   }
 
   /**
-   * Creates every index the adapters rely on for the read models of `generation` (the active one
-   * by default, read without the cache) and for the shared collections; idempotent, called at
-   * start-up, after a reset and when a rebuild begins a generation.
+   * Creates every index the adapters rely on for the read-model `collections` (all by default) in
+   * `generation` (by default each collection's active one, read without the cache) and for the
+   * shared collections; idempotent, called at start-up, after a reset and when a rebuild begins.
    */
-  async ensureIndexes(generation?: number): Promise<void> {
+  async ensureIndexes(generation?: number, collections: readonly string[] = Object.keys(READ_MODEL_INDEXES)): Promise<void> {
     const db = this.db;
-    const g = generation ?? (await this.readGenerations()).active;
+    const layout = generation === undefined ? await this.readLayout() : null;
+    const specs = Object.entries(READ_MODEL_INDEXES).filter(([name]) => collections.includes(name));
     await Promise.all([
-      ...Object.entries(READ_MODEL_INDEXES).map(([name, specs]) => db.collection(generationCollection(name, g)).createIndexes(specs)),
+      ...specs.map(([name, s]) => db.collection(generationCollection(name, generation ?? layout!.collection(name))).createIndexes(s)),
       ...Object.entries(SHARED_INDEXES).map(([name, specs]) => db.collection(name).createIndexes(specs)),
     ]);
   }

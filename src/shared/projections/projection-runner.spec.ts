@@ -40,10 +40,10 @@ class InMemoryProjectionStore extends ProjectionStore {
   async ping(): Promise<void> {}
 
   // Generations are not what projectBatch uses; this double keeps one.
-  async generations() {
-    return { active: 0, building: null };
+  async generations(): Promise<Map<string, { active: number; building: number | null }>> {
+    return new Map();
   }
-  async beginGeneration(): Promise<number> {
+  async beginGeneration(): Promise<Map<string, number>> {
     throw new Error('not used by projectBatch');
   }
   forGeneration(): ProjectionStore {

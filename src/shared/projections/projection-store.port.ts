@@ -14,6 +14,19 @@ export interface DocWrite {
   doc: ReadDoc | null;
 }
 
+/** What moves together between generations: a projection's checkpoint and its collection. */
+export interface ProjectionRef {
+  name: string;
+  collection: string;
+}
+
+export interface ProjectionGenerations {
+  /** The generation readers use. */
+  active: number;
+  /** The generation a rebuild is filling, or null. */
+  building: number | null;
+}
+
 export interface CheckpointMove {
   name: string;
   /** The checkpoint the runner started the batch from: a compare-and-set guard. */
@@ -46,14 +59,32 @@ export abstract class ProjectionStore {
   abstract reset(collections: string[], checkpointNames: string[]): Promise<void>;
 
   /**
-   * Blue/green rebuilds. Read models live in generations; readers use the active one. A rebuild
-   * takes a new generation (or resumes the one being built), fills it through `forGeneration`,
-   * and `activateGeneration` switches every reader at once.
+   * Blue/green rebuilds, per projection. Each projection's documents, tombstones and checkpoint
+   * live in a generation of their own and switch together; readers use each projection's active
+   * generation, so one projection can be rebuilt and switched while the others stay as they are.
+   * Generation numbers come from one sequence per store.
    */
-  abstract generations(): Promise<{ active: number; building: number | null }>;
-  abstract beginGeneration(): Promise<number>;
+  abstract generations(projections: ProjectionRef[]): Promise<Map<string, ProjectionGenerations>>;
+
+  /**
+   * The generation each projection is built into, by name: the one it is already being built
+   * into (an interrupted rebuild resumes), else one new generation, after every number in use, for
+   * all the projections that had none. A new generation starts empty.
+   */
+  abstract beginGeneration(projections: ProjectionRef[]): Promise<Map<string, number>>;
+
+  /** A store that reads and writes `generation` for every projection (what a rebuild fills). */
   abstract forGeneration(generation: number): ProjectionStore;
-  abstract activateGeneration(generation: number): Promise<void>;
+
+  /**
+   * Switches readers of the named projections to `generation` in one write (the embedded store:
+   * one transaction for all of them), records the generation each replaced, and drops each
+   * projection's generations older than `min(replaced, generation - 1)`: the generation just
+   * replaced stays (stale readers of other processes, rollback by hand), and so does the target
+   * of a rollback. Repeating the call changes nothing.
+   * @throws Error when `generation` was never built for one of them (nothing is switched).
+   */
+  abstract activateGeneration(generation: number, projections: ProjectionRef[]): Promise<void>;
 
   abstract ping(): Promise<void>;
 }

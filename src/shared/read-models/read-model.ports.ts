@@ -46,7 +46,9 @@ export interface InstancePage {
 }
 
 /**
- * Queries over definitions. Soft-deleted definitions are returned only with `includeDeleted`.
+ * Queries over definitions. Soft-deleted definitions are returned only with `includeDeleted`;
+ * `list` gives the live ones by name, then id. Every query port here has adapters that pass
+ * `test/integration/read-models.contract.ts`.
  */
 export abstract class DefinitionReadModel {
   abstract get(id: string, includeDeleted: boolean): Promise<DefinitionDoc | null>;
@@ -55,8 +57,8 @@ export abstract class DefinitionReadModel {
 
 /**
  * Queries over instances and bookmarks. "Not deleted" queries must stay fast with millions of
- * soft-deleted rows (partial indexes on both stores). Adapters pass
- * `test/integration/instance-read-model.contract.ts`.
+ * soft-deleted rows (partial indexes on both stores). Lists order by the
+ * requested field, then id, in the requested direction; a cursor continues strictly after its key.
  */
 export abstract class InstanceReadModel {
   /** Any instance doc, deleted or not (callers decide visibility). */
@@ -69,8 +71,6 @@ export abstract class InstanceReadModel {
   abstract selectIds(filter: InstanceFilter, limit: number): Promise<string[]>;
   /** Soft-deleted instances whose deletion belongs to the operation (for undo), at most `limit`. */
   abstract deletedByOperation(operationId: string, limit: number): Promise<string[]>;
-  /** Of the given ids, those that exist (deleted or not). */
-  abstract existingIds(ids: string[]): Promise<string[]>;
 
   /**
    * Bookmarks whose instance is neither soft-deleted nor finished, optionally by name and/or

@@ -1,14 +1,9 @@
 import { AnyBulkWriteOperation, Collection, Document, MongoBulkWriteError, MongoServerError } from 'mongodb';
 import { ConcurrencyError } from '../../event-sourcing/errors';
-import {
-  MONGO_COLLECTIONS,
-  MongoConnection,
-  READ_MODELS_META_ID,
-  generationCollection,
-  generationOf,
-} from '../../mongo/mongo-connection';
+import { MONGO_COLLECTIONS, MongoConnection, generationCollection } from '../../mongo/mongo-connection';
 import { ReadDoc } from '../projection';
-import { CheckpointMove, DocWrite, ProjectionStore, StoredDoc } from '../projection-store.port';
+import { CheckpointMove, DocWrite, ProjectionGenerations, ProjectionRef, ProjectionStore, StoredDoc } from '../projection-store.port';
+import { MongoGenerationLifecycle, isDuplicateKey } from './mongo-generation-lifecycle';
 
 const DUPLICATE_KEY = 11000;
 
@@ -28,11 +23,6 @@ interface Checkpoint {
 const tombstoneId = (collection: string, id: string) => `${collection}:${id}`;
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** A guarded upsert whose filter missed an existing `_id` collides on it: the write was already applied. */
-function isDuplicateKey(e: unknown): boolean {
-  return e instanceof MongoServerError && e.code === DUPLICATE_KEY;
-}
-
 async function bulkIgnoringDuplicates<T extends Document>(c: Collection<T>, ops: AnyBulkWriteOperation<T>[]): Promise<void> {
   if (ops.length === 0) return;
   try {
@@ -47,23 +37,32 @@ async function bulkIgnoringDuplicates<T extends Document>(c: Collection<T>, ops:
   }
 }
 
-/** The collections of one generation, resolved once per operation so all of it lands in one generation. */
+/**
+ * The collections one operation works on, their generations resolved once for all of it: one
+ * generation (a rebuild's store) or each projection's active one from one read of the alias document.
+ */
 class GenerationCollections {
   constructor(
     private readonly conn: MongoConnection,
-    readonly generation: number,
+    private readonly docsGeneration: (collection: string) => number,
+    private readonly checkpointsGeneration: (name: string) => number,
   ) {}
 
-  get tombstones(): Collection<Tombstone> {
-    return this.conn.db.collection<Tombstone>(generationCollection(MONGO_COLLECTIONS.tombstones, this.generation));
+  /** Tombstones of `collection` live in the generation of its documents. */
+  tombstones(collection: string): Collection<Tombstone> {
+    return this.conn.db.collection<Tombstone>(generationCollection(MONGO_COLLECTIONS.tombstones, this.docsGeneration(collection)));
   }
 
-  get checkpoints(): Collection<Checkpoint> {
-    return this.conn.db.collection<Checkpoint>(generationCollection(MONGO_COLLECTIONS.checkpoints, this.generation));
+  checkpoints(name: string): Collection<Checkpoint> {
+    return this.conn.db.collection<Checkpoint>(generationCollection(MONGO_COLLECTIONS.checkpoints, this.checkpointsGeneration(name)));
   }
 
   docs(collection: string): Collection<StoredDocument> {
-    return this.conn.db.collection<StoredDocument>(generationCollection(collection, this.generation));
+    return this.conn.db.collection<StoredDocument>(generationCollection(collection, this.docsGeneration(collection)));
+  }
+
+  generationOf(collection: string): number {
+    return this.docsGeneration(collection);
   }
 }
 
@@ -74,32 +73,36 @@ class GenerationCollections {
  * write is a single-document operation guarded by position (replays and retries change nothing),
  * and checkpoints move last with a compare-and-set.
  *
- * Generations (blue/green rebuilds): generation N > 0 prefixes `g{N}_` to the document, checkpoint
- * and tombstone collections (see `generationPrefix`); `read_model_meta` says which one readers use.
- * Without `fixedGeneration` the store follows the active generation (through the connection's
- * cache, so a switch made by another process reaches it within `ACTIVE_GENERATION_TTL_MS`), so
- * after a switch the live projector's next commit fails its compare-and-set against the new
- * generation's checkpoint and it resumes from there. Each operation resolves the generation once.
- * A commit that resolved the old generation just before a switch still lands there, complete;
- * that generation is kept by the switch and no longer read once readers have followed it.
- *
- * One rebuild at a time (take a lease around it): `beginGeneration` claims a generation with a
- * compare-and-set on the alias document, but its clean-up of an abandoned generation is not fenced
- * against a second, concurrent rebuild that has just claimed the same number.
+ * Generations (blue/green rebuilds, per projection): generation N > 0 prefixes `g{N}_` to the
+ * document, checkpoint and tombstone collections (see `generationPrefix`); the alias document in
+ * `read_model_meta` says which generation each projection's readers use. A projection's documents,
+ * tombstones and checkpoint are always in the same generation. Without `fixedGeneration` the store
+ * follows each projection's active generation (through the connection's cache, so a switch made by
+ * another process reaches it within `ACTIVE_GENERATION_TTL_MS`), so after a switch the live
+ * projector's next commit fails its compare-and-set against the new generation's checkpoint and it
+ * resumes from there. Each operation resolves the generations once. A commit that resolved the old
+ * generation just before a switch still lands there, complete; that generation is kept by the
+ * switch and no longer read once readers have followed it. Lifecycle: `MongoGenerationLifecycle`.
  */
 export class MongoProjectionStore extends ProjectionStore {
   readonly kind = 'mongodb';
+
+  private readonly lifecycle: MongoGenerationLifecycle;
 
   constructor(
     private readonly conn: MongoConnection,
     private readonly fixedGeneration?: number,
   ) {
     super();
+    this.lifecycle = new MongoGenerationLifecycle(conn);
   }
 
   /** The collections this store works on for one operation. */
   private async at(): Promise<GenerationCollections> {
-    return new GenerationCollections(this.conn, this.fixedGeneration ?? (await this.conn.activeGeneration()));
+    const fixed = this.fixedGeneration;
+    if (fixed !== undefined) return new GenerationCollections(this.conn, () => fixed, () => fixed);
+    const layout = await this.conn.layout();
+    return new GenerationCollections(this.conn, (c) => layout.collection(c), (n) => layout.checkpoint(n));
   }
 
   async getMany(collection: string, ids: string[]): Promise<Map<string, StoredDoc>> {
@@ -113,7 +116,7 @@ export class MongoProjectionStore extends ProjectionStore {
     const missing = unique.filter((id) => !result.has(id));
     if (missing.length > 0) {
       const keys = missing.map((id) => tombstoneId(collection, id));
-      for (const t of await at.tombstones.find({ _id: { $in: keys } }).toArray()) {
+      for (const t of await at.tombstones(collection).find({ _id: { $in: keys } }).toArray()) {
         result.set(t._id.slice(collection.length + 1), { doc: null, position: t.pos });
       }
     }
@@ -126,8 +129,12 @@ export class MongoProjectionStore extends ProjectionStore {
 
   private async checkpointsIn(at: GenerationCollections, names: string[]): Promise<Map<string, number | null>> {
     const result = new Map<string, number | null>(names.map((n) => [n, null]));
-    if (names.length === 0) return result;
-    for (const c of await at.checkpoints.find({ _id: { $in: names } }).toArray()) result.set(c._id, c.position ?? null);
+    await Promise.all(
+      names.map(async (n) => {
+        const c = await at.checkpoints(n).findOne({ _id: n });
+        result.set(n, c?.position ?? null);
+      }),
+    );
     return result;
   }
 
@@ -158,20 +165,23 @@ export class MongoProjectionStore extends ProjectionStore {
     }
     // A document removed at a later position stays removed: without this check a replayed
     // creation event would upsert it again.
-    const upsertKeys = [...latest].filter(([, w]) => w.doc !== null).map(([k]) => k);
+    const upserted = new Map<string, string[]>();
+    for (const [k, w] of latest) if (w.doc !== null) upserted.set(w.collection, [...(upserted.get(w.collection) ?? []), k]);
     const tombstoned = new Map<string, number>();
-    if (upsertKeys.length > 0) {
-      for (const t of await at.tombstones.find({ _id: { $in: upsertKeys } }).toArray()) tombstoned.set(t._id, t.pos);
+    for (const [collection, keys] of upserted) {
+      for (const t of await at.tombstones(collection).find({ _id: { $in: keys } }).toArray()) tombstoned.set(t._id, t.pos);
     }
 
     const byCollection = new Map<string, AnyBulkWriteOperation<StoredDocument>[]>();
-    const tombstoneOps: AnyBulkWriteOperation<Tombstone>[] = [];
+    const tombstoneOps = new Map<string, AnyBulkWriteOperation<Tombstone>[]>();
     for (const [key, w] of latest) {
       const ops = byCollection.get(w.collection) ?? [];
       byCollection.set(w.collection, ops);
       if (w.doc === null) {
         ops.push({ deleteOne: { filter: { _id: w.id, _pos: { $lt: w.position } } } });
-        tombstoneOps.push({
+        const tombs = tombstoneOps.get(w.collection) ?? [];
+        tombstoneOps.set(w.collection, tombs);
+        tombs.push({
           updateOne: { filter: { _id: key, pos: { $lt: w.position } }, update: { $set: { pos: w.position } }, upsert: true },
         });
       } else if ((tombstoned.get(key) ?? -Infinity) < w.position) {
@@ -186,7 +196,7 @@ export class MongoProjectionStore extends ProjectionStore {
     }
     await Promise.all([
       ...[...byCollection].map(([collection, ops]) => bulkIgnoringDuplicates(at.docs(collection), ops)),
-      bulkIgnoringDuplicates(at.tombstones, tombstoneOps),
+      ...[...tombstoneOps].map(([collection, ops]) => bulkIgnoringDuplicates(at.tombstones(collection), ops)),
     ]);
   }
 
@@ -194,16 +204,16 @@ export class MongoProjectionStore extends ProjectionStore {
     if (c.from === null) {
       // `position: null` also matches a missing field; an existing checkpoint makes the upsert collide.
       try {
-        await at.checkpoints.updateOne({ _id: c.name, position: null }, { $set: { position: c.to } }, { upsert: true });
+        await at.checkpoints(c.name).updateOne({ _id: c.name, position: null }, { $set: { position: c.to } }, { upsert: true });
         return;
       } catch (e) {
         if (!isDuplicateKey(e)) throw e;
       }
     } else {
-      const r = await at.checkpoints.updateOne({ _id: c.name, position: c.from }, { $set: { position: c.to } });
+      const r = await at.checkpoints(c.name).updateOne({ _id: c.name, position: c.from }, { $set: { position: c.to } });
       if (r.matchedCount === 1) return;
     }
-    const now = await at.checkpoints.findOne({ _id: c.name });
+    const now = await at.checkpoints(c.name).findOne({ _id: c.name });
     throw checkpointMoved(c, now?.position ?? null);
   }
 
@@ -211,87 +221,25 @@ export class MongoProjectionStore extends ProjectionStore {
     const at = await this.at();
     // Dropping is far cheaper than deleting millions of documents; the indexes are recreated below.
     await Promise.all(collections.map((c) => at.docs(c).drop()));
-    await Promise.all(
-      collections.map((c) => at.tombstones.deleteMany({ _id: { $regex: `^${escapeRegex(c)}:` } })),
-    );
-    if (checkpointNames.length > 0) await at.checkpoints.deleteMany({ _id: { $in: checkpointNames } });
-    await this.conn.ensureIndexes(at.generation);
+    await Promise.all(collections.map((c) => at.tombstones(c).deleteMany({ _id: { $regex: `^${escapeRegex(c)}:` } })));
+    await Promise.all(checkpointNames.map((n) => at.checkpoints(n).deleteOne({ _id: n })));
+    await Promise.all(collections.map((c) => this.conn.ensureIndexes(at.generationOf(c), [c])));
   }
 
-  /** Read without the cache: a rebuild decides on it. */
-  async generations(): Promise<{ active: number; building: number | null }> {
-    return this.conn.readGenerations();
+  generations(projections: ProjectionRef[]): Promise<Map<string, ProjectionGenerations>> {
+    return this.lifecycle.generations(projections);
   }
 
-  /**
-   * The generation being built (a rebuild that was interrupted resumes it), or a new one after the
-   * active generation: whatever an abandoned attempt left under that number is dropped first.
-   * Its indexes exist when this returns.
-   */
-  async beginGeneration(): Promise<number> {
-    for (;;) {
-      const { active, building } = await this.conn.readGenerations();
-      if (building !== null) {
-        await this.conn.ensureIndexes(building); // the interrupted call may not have got this far
-        return building;
-      }
-      const next = active + 1;
-      // Cleared before it is claimed, so a crash in between leaves nothing a resumed rebuild would
-      // mix with its own documents: the next call clears it again.
-      await this.dropGeneration(next);
-      await this.conn.ensureIndexes(next);
-      try {
-        // Compare-and-set on the alias document: only the caller that saw it unchanged claims `next`.
-        // When the document is missing the upsert creates it; when it changed meanwhile the filter
-        // misses and the upsert collides on _id. (Every write sets both fields, so neither is missing.)
-        await this.conn.meta.updateOne(
-          { _id: READ_MODELS_META_ID, active, building: null },
-          { $set: { active, building: next } },
-          { upsert: true },
-        );
-        return next;
-      } catch (e) {
-        if (isDuplicateKey(e)) continue; // another caller changed the document first: look again
-        throw e;
-      }
-    }
+  beginGeneration(projections: ProjectionRef[]): Promise<Map<string, number>> {
+    return this.lifecycle.begin(projections);
   }
 
   forGeneration(generation: number): ProjectionStore {
     return new MongoProjectionStore(this.conn, generation);
   }
 
-  /**
-   * Switches every reader to `generation` in one update of the alias document, then drops the
-   * generations older than the one it replaced and older than `generation - 1`: the generation just
-   * replaced stays (stale readers of other processes still use it for up to
-   * `ACTIVE_GENERATION_TTL_MS`; it also allows a rollback by hand), and a repeated call after a
-   * crash between the switch and the clean-up keeps it too.
-   */
-  async activateGeneration(generation: number): Promise<void> {
-    const previous = (await this.conn.readGenerations()).active;
-    await this.conn.meta.updateOne(
-      { _id: READ_MODELS_META_ID },
-      { $set: { active: generation, building: null } },
-      { upsert: true },
-    );
-    this.conn.generationActivated(generation);
-    const keepFrom = Math.min(previous, generation - 1);
-    const names = await this.conn.db.listCollections({}, { nameOnly: true }).toArray();
-    await Promise.all(
-      names
-        .filter((c) => {
-          const g = generationOf(c.name);
-          return g !== null && g < keepFrom;
-        })
-        .map((c) => this.conn.db.collection(c.name).drop()),
-    );
-  }
-
-  /** Drops every collection of `generation` (documents, checkpoints and tombstones). */
-  private async dropGeneration(generation: number): Promise<void> {
-    const names = await this.conn.db.listCollections({}, { nameOnly: true }).toArray();
-    await Promise.all(names.filter((c) => generationOf(c.name) === generation).map((c) => this.conn.db.collection(c.name).drop()));
+  activateGeneration(generation: number, projections: ProjectionRef[]): Promise<void> {
+    return this.lifecycle.activate(generation, projections);
   }
 
   async ping(): Promise<void> {

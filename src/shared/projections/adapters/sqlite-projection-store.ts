@@ -1,9 +1,12 @@
 import { Statement } from 'better-sqlite3';
-import { Db, SqliteConnection, immediate } from '../../sqlite/sqlite-database';
+import { Db, SqliteConnection, immediate, snapshot } from '../../sqlite/sqlite-database';
 import { ConcurrencyError } from '../../event-sourcing/errors';
-import { COLUMNS, META_SCHEMA, activeGeneration, readModelSchema, rmPrefix, rmTable } from '../../read-models/adapters/sqlite-read-model.schema';
+import { COLLECTIONS } from '../../read-models/documents';
+import { COLUMNS, collectionSchema, rmPrefix, rmTable, sharedSchema } from '../../read-models/adapters/sqlite-read-model.schema';
+import { META_SCHEMA, activeGeneration, checkpointGeneration } from '../../read-models/adapters/sqlite-generations';
 import { ReadDoc } from '../projection';
-import { CheckpointMove, DocWrite, ProjectionStore, StoredDoc } from '../projection-store.port';
+import { CheckpointMove, DocWrite, ProjectionGenerations, ProjectionRef, ProjectionStore, StoredDoc } from '../projection-store.port';
+import { SqliteGenerationLifecycle } from './sqlite-generation-lifecycle';
 
 const CHUNK = 500;
 
@@ -12,15 +15,21 @@ const CHUNK = 500;
  * checkpoints commit in one transaction, so a crash never leaves one without the other and a
  * second projector (another process on the same file) loses the checkpoint compare-and-set.
  *
- * Without `generation` the store follows the active generation, so after a rebuild switches
- * generations the live projector's next commit fails its compare-and-set and it resumes from the
- * new generation's checkpoint.
+ * Without `fixedGeneration` the store follows each projection's active generation, resolved in the
+ * same transaction as the statements that use it; so after a rebuild switches a projection, the
+ * live projector's next commit fails its compare-and-set against the new generation's checkpoint
+ * and it resumes from there. A following store never meets a dropped table: a switch never drops
+ * the generation it activates nor the one it replaces, and a resolved generation is used inside one
+ * snapshot. A store bound to a generation (`forGeneration`) is the rebuild's, whose generation
+ * stays until it is activated.
  */
 export class SqliteProjectionStore extends ProjectionStore {
   readonly kind = 'sqlite';
   private readonly db: Db;
   private readonly upserts = new Map<string, { stmt: Statement; extract: ((doc: never) => unknown)[] }>();
-  private readonly ready = new Set<number>();
+  /** Tables known to exist, as `generation:collection` (`generation:` for checkpoints and tombstones). */
+  private readonly ready = new Set<string>();
+  private readonly lifecycle: SqliteGenerationLifecycle;
 
   constructor(
     private readonly conn: SqliteConnection,
@@ -29,59 +38,89 @@ export class SqliteProjectionStore extends ProjectionStore {
     super();
     this.db = conn.db;
     this.db.exec(META_SCHEMA);
-    this.generation();
+    this.lifecycle = new SqliteGenerationLifecycle(conn, (g) => this.forgetGeneration(g));
+    // Tables are created outside read transactions (DDL there would need the write lock): the
+    // active generations' here, a new generation's when a rebuild begins it, the rest on writes.
+    if (fixedGeneration !== undefined) this.ensure(fixedGeneration, '');
+    else immediate(this.db, () => Object.values(COLLECTIONS).forEach((c) => this.docsGeneration(c, true)));
   }
 
-  /** The generation this store writes, its tables created on first use. */
-  private generation(): number {
-    const g = this.fixedGeneration ?? activeGeneration(this.conn);
-    if (!this.ready.has(g)) {
-      this.db.exec(readModelSchema(g));
-      this.ready.add(g);
-    }
+  /** The generation of a collection's documents and tombstones; `create` (under the write lock) makes its tables. */
+  private docsGeneration(collection: string, create = false): number {
+    const g = this.fixedGeneration ?? activeGeneration(this.conn, collection);
+    if (create) this.ensure(g, collection);
     return g;
   }
 
+  private checkpointsGeneration(name: string, create = false): number {
+    const g = this.fixedGeneration ?? checkpointGeneration(this.conn, name);
+    if (create) this.ensure(g, '');
+    return g;
+  }
+
+  /** Creates the tables of `g` (its checkpoints and tombstones, and `collection`'s) unless known to exist. */
+  private ensure(g: number, collection: string) {
+    const keys = collection ? [`${g}:`, `${g}:${collection}`] : [`${g}:`];
+    if (keys.every((k) => this.ready.has(k))) return;
+    immediate(this.db, () => this.db.exec(sharedSchema(g) + (collection ? collectionSchema(collection, g) : '')));
+    keys.forEach((k) => this.ready.add(k));
+  }
+
+  private forgetGeneration(g: number) {
+    for (const k of [...this.ready]) if (k.startsWith(`${g}:`)) this.ready.delete(k);
+    for (const k of [...this.upserts.keys()]) if (k.startsWith(`${g}:`)) this.upserts.delete(k);
+  }
+
   async getMany(collection: string, ids: string[]): Promise<Map<string, StoredDoc>> {
-    const g = this.generation();
     const out = new Map<string, StoredDoc>();
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK);
-      const marks = chunk.map(() => '?').join(',');
-      const rows = this.conn
-        .stmt<string[], { id: string; pos: number; doc: string }>(`SELECT id, pos, doc FROM ${rmTable(collection, g)} WHERE id IN (${marks})`)
-        .all(...chunk);
-      for (const r of rows) out.set(r.id, { doc: JSON.parse(r.doc) as ReadDoc, position: r.pos });
-      if (rows.length < chunk.length) {
-        const tombs = this.conn
-          .stmt<string[], { id: string; pos: number }>(`SELECT id, pos FROM ${rmPrefix(g)}tombstones WHERE collection = ? AND id IN (${marks})`)
-          .all(collection, ...chunk);
-        for (const t of tombs) if (!out.has(t.id)) out.set(t.id, { doc: null, position: t.pos });
+    if (this.fixedGeneration !== undefined) this.ensure(this.fixedGeneration, collection);
+    snapshot(this.db, () => {
+      const g = this.docsGeneration(collection);
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const chunk = ids.slice(i, i + CHUNK);
+        const marks = chunk.map(() => '?').join(',');
+        const rows = this.conn
+          .stmt<string[], { id: string; pos: number; doc: string }>(`SELECT id, pos, doc FROM ${rmTable(collection, g)} WHERE id IN (${marks})`)
+          .all(...chunk);
+        for (const r of rows) out.set(r.id, { doc: JSON.parse(r.doc) as ReadDoc, position: r.pos });
+        if (rows.length < chunk.length) {
+          const tombs = this.conn
+            .stmt<string[], { id: string; pos: number }>(`SELECT id, pos FROM ${rmPrefix(g)}tombstones WHERE collection = ? AND id IN (${marks})`)
+            .all(collection, ...chunk);
+          for (const t of tombs) if (!out.has(t.id)) out.set(t.id, { doc: null, position: t.pos });
+        }
       }
-    }
+    });
     return out;
   }
 
   async loadCheckpoints(names: string[]): Promise<Map<string, number | null>> {
-    const get = this.conn.stmt<[string], { position: number | null }>(`SELECT position FROM ${rmPrefix(this.generation())}checkpoints WHERE name = ?`);
-    return new Map(names.map((n) => [n, get.get(n)?.position ?? null]));
+    return snapshot(this.db, () => new Map(names.map((n) => [n, this.checkpointAt(n)])));
+  }
+
+  private checkpointAt(name: string): number | null {
+    const p = rmPrefix(this.checkpointsGeneration(name));
+    return this.conn.stmt<[string], { position: number | null }>(`SELECT position FROM ${p}checkpoints WHERE name = ?`).get(name)?.position ?? null;
   }
 
   async commit(writes: DocWrite[], checkpoints: CheckpointMove[]): Promise<void> {
     const now = new Date().toISOString();
     immediate(this.db, () => {
-      // Resolved inside the transaction: a generation switch cannot slip between check and write.
-      const g = this.generation();
-      const p = rmPrefix(g);
+      // Generations are resolved inside the transaction: a switch cannot slip between check and write.
       for (const c of checkpoints) {
-        const current = this.conn.stmt<[string], { position: number | null }>(`SELECT position FROM ${p}checkpoints WHERE name = ?`).get(c.name);
-        if ((current?.position ?? null) !== c.from)
-          throw new ConcurrencyError(`checkpoint:${c.name}`, String(c.from), String(current?.position ?? null));
+        const p = rmPrefix(this.checkpointsGeneration(c.name, true));
+        const current = this.checkpointAt(c.name);
+        if (current !== c.from) throw new ConcurrencyError(`checkpoint:${c.name}`, String(c.from), String(current));
         this.conn
-          .stmt(`INSERT INTO ${p}checkpoints (name, position, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`)
+          .stmt(
+            `INSERT INTO ${p}checkpoints (name, position, updated_at) VALUES (?, ?, ?)
+             ON CONFLICT(name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+          )
           .run(c.name, c.to, now);
       }
       for (const w of writes) {
+        const g = this.docsGeneration(w.collection, true);
+        const p = rmPrefix(g);
         if (w.doc) {
           // A tombstone at or after this position means the document was removed later: keep it removed.
           const tomb = this.conn.stmt<[string, string], { pos: number }>(`SELECT pos FROM ${p}tombstones WHERE collection = ? AND id = ?`).get(w.collection, w.id);
@@ -118,53 +157,29 @@ export class SqliteProjectionStore extends ProjectionStore {
 
   async reset(collections: string[], checkpointNames: string[]): Promise<void> {
     immediate(this.db, () => {
-      const g = this.generation();
       for (const c of collections) {
+        const g = this.docsGeneration(c, true);
         this.conn.stmt(`DELETE FROM ${rmTable(c, g)}`).run();
         this.conn.stmt(`DELETE FROM ${rmPrefix(g)}tombstones WHERE collection = ?`).run(c);
       }
-      for (const n of checkpointNames) this.conn.stmt(`DELETE FROM ${rmPrefix(g)}checkpoints WHERE name = ?`).run(n);
+      for (const n of checkpointNames) this.conn.stmt(`DELETE FROM ${rmPrefix(this.checkpointsGeneration(n, true))}checkpoints WHERE name = ?`).run(n);
     });
   }
 
-  async generations(): Promise<{ active: number; building: number | null }> {
-    const building = this.conn.stmt<[], { value: number }>("SELECT value FROM rm_meta WHERE key = 'building'").get()?.value ?? null;
-    return { active: activeGeneration(this.conn), building };
+  async generations(projections: ProjectionRef[]): Promise<Map<string, ProjectionGenerations>> {
+    return this.lifecycle.generations(projections);
   }
 
-  async beginGeneration(): Promise<number> {
-    return immediate(this.db, () => {
-      const building = this.conn.stmt<[], { value: number }>("SELECT value FROM rm_meta WHERE key = 'building'").get()?.value;
-      if (building !== undefined) return building; // resume the interrupted rebuild
-      const next = activeGeneration(this.conn) + 1;
-      this.dropGeneration(next); // leftovers of an abandoned attempt
-      this.db.exec(readModelSchema(next));
-      this.conn.stmt("INSERT INTO rm_meta (key, value) VALUES ('building', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(next);
-      return next;
-    });
+  async beginGeneration(projections: ProjectionRef[]): Promise<Map<string, number>> {
+    return this.lifecycle.begin(projections);
   }
 
   forGeneration(generation: number): ProjectionStore {
     return new SqliteProjectionStore(this.conn, generation);
   }
 
-  async activateGeneration(generation: number): Promise<void> {
-    immediate(this.db, () => {
-      const previous = activeGeneration(this.conn);
-      this.conn.stmt("INSERT INTO rm_meta (key, value) VALUES ('active', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(generation);
-      this.conn.stmt("DELETE FROM rm_meta WHERE key = 'building'").run();
-      // Keep the generation just replaced (to compare or roll back by hand); older ones go.
-      for (let g = 0; g < previous; g++) this.dropGeneration(g);
-    });
-  }
-
-  private dropGeneration(generation: number) {
-    const prefix = rmPrefix(generation);
-    const tables = this.conn
-      .stmt<[string], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '\\'")
-      .all(`${prefix.replace(/_/g, '\\_')}%`);
-    for (const t of tables) if (t.name !== 'rm_meta') this.db.exec(`DROP TABLE IF EXISTS "${t.name}"`);
-    this.ready.delete(generation);
+  async activateGeneration(generation: number, projections: ProjectionRef[]): Promise<void> {
+    this.lifecycle.activate(generation, projections);
   }
 
   async ping(): Promise<void> {

@@ -40,8 +40,8 @@ function instanceQuery(f: InstanceFilter): Filter<StoredInstance> {
 const DEFAULT_PAGE_ORDER = { createdAt: 1, _id: 1 } as const;
 
 /**
- * Reads the active generation of the read models, resolved per query (through the connection's
- * cache of at most `ACTIVE_GENERATION_TTL_MS`); a query over both collections reads one generation.
+ * Reads each collection's active generation, resolved per query (through the connection's cache of
+ * at most `ACTIVE_GENERATION_TTL_MS`); a query over both collections resolves both from one read.
  */
 export class MongoInstanceReadModel extends InstanceReadModel {
   constructor(private readonly conn: MongoConnection) {
@@ -56,12 +56,12 @@ export class MongoInstanceReadModel extends InstanceReadModel {
     return activeCollectionOf<BookmarkDoc>(this.conn, COLLECTIONS.bookmarks);
   }
 
-  /** Both collections of the same (active) generation. */
+  /** Both collections in their active generations, from one read of the alias document. */
   private async both(): Promise<{ instances: Collection<StoredInstance>; bookmarks: Collection<StoredBookmark> }> {
-    const g = await this.conn.activeGeneration();
+    const layout = await this.conn.layout();
     return {
-      instances: collectionOf<InstanceDoc>(this.conn, COLLECTIONS.instances, g),
-      bookmarks: collectionOf<BookmarkDoc>(this.conn, COLLECTIONS.bookmarks, g),
+      instances: collectionOf<InstanceDoc>(this.conn, COLLECTIONS.instances, layout.collection(COLLECTIONS.instances)),
+      bookmarks: collectionOf<BookmarkDoc>(this.conn, COLLECTIONS.bookmarks, layout.collection(COLLECTIONS.bookmarks)),
     };
   }
 
@@ -131,13 +131,6 @@ export class MongoInstanceReadModel extends InstanceReadModel {
       .find({ isDeleted: true, deletionOperationId: operationId }, { projection: { _id: 1 } })
       .limit(limit)
       .toArray();
-    return docs.map((d) => d._id);
-  }
-
-  async existingIds(ids: string[]): Promise<string[]> {
-    if (ids.length === 0) return [];
-    const instances = await this.instances();
-    const docs = await instances.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray();
     return docs.map((d) => d._id);
   }
 

@@ -12,12 +12,15 @@ export function collectionOf<D>(conn: MongoConnection, name: string, generation:
 }
 
 /**
- * The read-model collection of the active generation. Resolved on every query, through the
- * connection's cache: after a switch made by another process, a reader may keep answering from the
- * generation just replaced for up to `ACTIVE_GENERATION_TTL_MS` (1 s).
+ * The read-model collection in its active generation (generations are per projection). Resolved on
+ * every query, through the connection's cache: after a switch made by another process, a reader may
+ * keep answering from the generation just replaced for up to `ACTIVE_GENERATION_TTL_MS` (1 s); the
+ * switch keeps that generation. (Only a second switch of the same projection within that second
+ * could drop it under the reader, which would then see an empty collection until the cache
+ * expires: a rebuild takes far longer than that.)
  */
 export async function activeCollectionOf<D>(conn: MongoConnection, name: string): Promise<Collection<Stored<D>>> {
-  return collectionOf<D>(conn, name, await conn.activeGeneration());
+  return collectionOf<D>(conn, name, await conn.activeGeneration(name));
 }
 
 /** Strips the storage fields (`_id` duplicates `id`; `_pos` is the projection's guard). */
@@ -45,7 +48,7 @@ export class MongoDefinitionReadModel extends DefinitionReadModel {
 
   async list(): Promise<DefinitionDoc[]> {
     const definitions = await this.definitions();
-    const docs = await definitions.find({ isDeleted: false }).sort({ createdAt: 1, _id: 1 }).toArray();
+    const docs = await definitions.find({ isDeleted: false }).sort({ name: 1, _id: 1 }).toArray();
     return docs.map((d) => fromStored<DefinitionDoc>(d)!);
   }
 }

@@ -1,7 +1,8 @@
-import { SqliteConnection, immediate } from '../../sqlite/sqlite-database';
+import { SqliteConnection, immediate, snapshot } from '../../sqlite/sqlite-database';
 import { BookmarkDoc, COLLECTIONS, InstanceDoc } from '../documents';
 import { InstanceFilter, InstancePage, InstanceReadModel, PageRequest } from '../read-model.ports';
-import { META_SCHEMA, activeGeneration, rmTable } from './sqlite-read-model.schema';
+import { META_SCHEMA, activeGeneration } from './sqlite-generations';
+import { rmTable } from './sqlite-read-model.schema';
 
 const CHUNK = 500;
 
@@ -41,39 +42,51 @@ function where(f: InstanceFilter): { sql: string; params: unknown[] } {
   return { sql: parts.length ? parts.join(' AND ') : '1 = 1', params };
 }
 
+/**
+ * Each query resolves the active generation of the tables it reads (instances and bookmarks may be
+ * in different ones after a rebuild of one projection) and runs in one snapshot with that lookup.
+ */
 export class SqliteInstanceReadModel extends InstanceReadModel {
   constructor(private readonly conn: SqliteConnection) {
     super();
     conn.db.exec(META_SCHEMA);
   }
 
-  /** Tables of the active generation. */
+  /** Tables of the active generations; call inside `read`. */
   private get T() {
-    return rmTable(COLLECTIONS.instances, activeGeneration(this.conn));
+    return rmTable(COLLECTIONS.instances, activeGeneration(this.conn, COLLECTIONS.instances));
   }
   private get B() {
-    return rmTable(COLLECTIONS.bookmarks, activeGeneration(this.conn));
+    return rmTable(COLLECTIONS.bookmarks, activeGeneration(this.conn, COLLECTIONS.bookmarks));
   }
 
-  async get(id: string): Promise<InstanceDoc | null> {
-    const row = this.conn.stmt<[string], { doc: string }>(`SELECT doc FROM ${this.T} WHERE id = ?`).get(id);
-    return row ? (JSON.parse(row.doc) as InstanceDoc) : null;
+  private async read<T>(fn: () => T): Promise<T> {
+    return snapshot(this.conn.db, fn);
   }
 
-  async getMany(ids: string[]): Promise<Map<string, InstanceDoc>> {
-    const out = new Map<string, InstanceDoc>();
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK);
-      const rows = this.conn.stmt<string[], { doc: string }>(`SELECT doc FROM ${this.T} WHERE id IN (${chunk.map(() => '?').join(',')})`).all(...chunk);
-      for (const r of rows) {
-        const doc = JSON.parse(r.doc) as InstanceDoc;
-        out.set(doc.id, doc);
+  get(id: string): Promise<InstanceDoc | null> {
+    return this.read(() => {
+      const row = this.conn.stmt<[string], { doc: string }>(`SELECT doc FROM ${this.T} WHERE id = ?`).get(id);
+      return row ? (JSON.parse(row.doc) as InstanceDoc) : null;
+    });
+  }
+
+  getMany(ids: string[]): Promise<Map<string, InstanceDoc>> {
+    return this.read(() => {
+      const out = new Map<string, InstanceDoc>();
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const chunk = ids.slice(i, i + CHUNK);
+        const rows = this.conn.stmt<string[], { doc: string }>(`SELECT doc FROM ${this.T} WHERE id IN (${chunk.map(() => '?').join(',')})`).all(...chunk);
+        for (const r of rows) {
+          const doc = JSON.parse(r.doc) as InstanceDoc;
+          out.set(doc.id, doc);
+        }
       }
-    }
-    return out;
+      return out;
+    });
   }
 
-  async list(filter: InstanceFilter, page: PageRequest): Promise<InstancePage> {
+  list(filter: InstanceFilter, page: PageRequest): Promise<InstancePage> {
     const w = where(filter);
     const col = SORT_COLUMN[page.orderBy];
     const dir = page.orderDirection === 'asc' ? 'ASC' : 'DESC';
@@ -83,51 +96,48 @@ export class SqliteInstanceReadModel extends InstanceReadModel {
       sql += ` AND (${col}, id) ${page.orderDirection === 'asc' ? '>' : '<'} (?, ?)`;
       params.push(page.after.value, page.after.id);
     }
-    const rows = this.conn
-      .stmt<unknown[], { doc: string }>(`SELECT doc FROM ${this.T} WHERE ${sql} ORDER BY ${col} ${dir}, id ${dir} LIMIT ?`)
-      .all(...params, page.limit + 1);
-    const items = rows.slice(0, page.limit).map((r) => JSON.parse(r.doc) as InstanceDoc);
-    const last = items[items.length - 1];
-    return {
-      items,
-      totalCount: await this.count(filter),
-      next: rows.length > page.limit && last ? { value: last[page.orderBy], id: last.id } : null,
-    };
+    return this.read(() => {
+      const rows = this.conn
+        .stmt<unknown[], { doc: string }>(`SELECT doc FROM ${this.T} WHERE ${sql} ORDER BY ${col} ${dir}, id ${dir} LIMIT ?`)
+        .all(...params, page.limit + 1);
+      const items = rows.slice(0, page.limit).map((r) => JSON.parse(r.doc) as InstanceDoc);
+      const last = items[items.length - 1];
+      return {
+        items,
+        totalCount: this.countNow(w),
+        next: rows.length > page.limit && last ? { value: last[page.orderBy], id: last.id } : null,
+      };
+    });
   }
 
-  async count(filter: InstanceFilter): Promise<number> {
-    const w = where(filter);
+  count(filter: InstanceFilter): Promise<number> {
+    return this.read(() => this.countNow(where(filter)));
+  }
+
+  private countNow(w: { sql: string; params: unknown[] }): number {
     return this.conn.stmt<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM ${this.T} WHERE ${w.sql}`).get(...w.params)!.n;
   }
 
-  async selectIds(filter: InstanceFilter, limit: number): Promise<string[]> {
+  selectIds(filter: InstanceFilter, limit: number): Promise<string[]> {
     const w = where(filter);
-    return this.conn
-      .stmt<unknown[], { id: string }>(`SELECT id FROM ${this.T} WHERE ${w.sql} ORDER BY created_at, id LIMIT ?`)
-      .all(...w.params, limit)
-      .map((r) => r.id);
+    return this.read(() =>
+      this.conn
+        .stmt<unknown[], { id: string }>(`SELECT id FROM ${this.T} WHERE ${w.sql} ORDER BY created_at, id LIMIT ?`)
+        .all(...w.params, limit)
+        .map((r) => r.id),
+    );
   }
 
-  async deletedByOperation(operationId: string, limit: number): Promise<string[]> {
-    return this.conn
-      .stmt<[string, number], { id: string }>(`SELECT id FROM ${this.T} WHERE is_deleted = 1 AND deletion_operation_id = ? LIMIT ?`)
-      .all(operationId, limit)
-      .map((r) => r.id);
+  deletedByOperation(operationId: string, limit: number): Promise<string[]> {
+    return this.read(() =>
+      this.conn
+        .stmt<[string, number], { id: string }>(`SELECT id FROM ${this.T} WHERE is_deleted = 1 AND deletion_operation_id = ? LIMIT ?`)
+        .all(operationId, limit)
+        .map((r) => r.id),
+    );
   }
 
-  async existingIds(ids: string[]): Promise<string[]> {
-    const out: string[] = [];
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK);
-      const rows = this.conn
-        .stmt<string[], { id: string }>(`SELECT id FROM ${this.T} WHERE id IN (${chunk.map(() => '?').join(',')})`)
-        .all(...chunk);
-      for (const r of rows) out.push(r.id);
-    }
-    return out;
-  }
-
-  async listBookmarks(q: { name?: string; instanceId?: string; limit: number }): Promise<BookmarkDoc[]> {
+  listBookmarks(q: { name?: string; instanceId?: string; limit: number }): Promise<BookmarkDoc[]> {
     const parts = ["i.is_deleted = 0", "i.status IN ('Running', 'Suspended')"];
     const params: unknown[] = [];
     if (q.name !== undefined) {
@@ -138,17 +148,21 @@ export class SqliteInstanceReadModel extends InstanceReadModel {
       parts.push('b.instance_id = ?');
       params.push(q.instanceId);
     }
-    return this.conn
-      .stmt<unknown[], { doc: string }>(
-        `SELECT b.doc FROM ${this.B} b JOIN ${this.T} i ON i.id = b.instance_id WHERE ${parts.join(' AND ')} ORDER BY b.created_at, b.id LIMIT ?`,
-      )
-      .all(...params, q.limit)
-      .map((r) => JSON.parse(r.doc) as BookmarkDoc);
+    return this.read(() =>
+      this.conn
+        .stmt<unknown[], { doc: string }>(
+          `SELECT b.doc FROM ${this.B} b JOIN ${this.T} i ON i.id = b.instance_id WHERE ${parts.join(' AND ')} ORDER BY b.created_at, b.id LIMIT ?`,
+        )
+        .all(...params, q.limit)
+        .map((r) => JSON.parse(r.doc) as BookmarkDoc),
+    );
   }
 
-  async getBookmark(id: string): Promise<BookmarkDoc | null> {
-    const row = this.conn.stmt<[string], { doc: string }>(`SELECT doc FROM ${this.B} WHERE id = ?`).get(id);
-    return row ? (JSON.parse(row.doc) as BookmarkDoc) : null;
+  getBookmark(id: string): Promise<BookmarkDoc | null> {
+    return this.read(() => {
+      const row = this.conn.stmt<[string], { doc: string }>(`SELECT doc FROM ${this.B} WHERE id = ?`).get(id);
+      return row ? (JSON.parse(row.doc) as BookmarkDoc) : null;
+    });
   }
 
   async deleteBookmarks(ids: string[]): Promise<number> {
@@ -162,22 +176,26 @@ export class SqliteInstanceReadModel extends InstanceReadModel {
     });
   }
 
-  async purgeCandidates(now: string, limit: number): Promise<string[]> {
-    return this.conn
-      .stmt<[string, string, number], { id: string }>(
-        `SELECT id FROM ${this.T} WHERE is_deleted = 1 AND purge_after <= ? AND purge_failed = 0
-           AND (purge_retry_after IS NULL OR purge_retry_after <= ?) ORDER BY purge_after LIMIT ?`,
-      )
-      .all(now, now, limit)
-      .map((r) => r.id);
+  purgeCandidates(now: string, limit: number): Promise<string[]> {
+    return this.read(() =>
+      this.conn
+        .stmt<[string, string, number], { id: string }>(
+          `SELECT id FROM ${this.T} WHERE is_deleted = 1 AND purge_after <= ? AND purge_failed = 0
+             AND (purge_retry_after IS NULL OR purge_retry_after <= ?) ORDER BY purge_after, id LIMIT ?`,
+        )
+        .all(now, now, limit)
+        .map((r) => r.id),
+    );
   }
 
-  async purgeBacklog(now: string): Promise<{ softDeleted: number; due: number }> {
-    const r = this.conn
-      .stmt<[string], { total: number; due: number | null }>(
-        `SELECT COUNT(*) AS total, SUM(CASE WHEN purge_after <= ? AND purge_failed = 0 THEN 1 ELSE 0 END) AS due FROM ${this.T} WHERE is_deleted = 1`,
-      )
-      .get(now)!;
-    return { softDeleted: r.total, due: r.due ?? 0 };
+  purgeBacklog(now: string): Promise<{ softDeleted: number; due: number }> {
+    return this.read(() => {
+      const r = this.conn
+        .stmt<[string], { total: number; due: number | null }>(
+          `SELECT COUNT(*) AS total, SUM(CASE WHEN purge_after <= ? AND purge_failed = 0 THEN 1 ELSE 0 END) AS due FROM ${this.T} WHERE is_deleted = 1`,
+        )
+        .get(now)!;
+      return { softDeleted: r.total, due: r.due ?? 0 };
+    });
   }
 }

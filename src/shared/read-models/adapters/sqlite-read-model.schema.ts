@@ -1,19 +1,27 @@
-import { SqliteConnection } from '../../sqlite/sqlite-database';
 import { COLLECTIONS } from '../documents';
 
 /**
- * Read models live in generations: a rebuild fills generation N+1 beside the active one, then
- * switches readers over in one write to `rm_meta`. Generation 0 keeps the plain `rm_` names.
+ * Read models live in generations, one line of generations per projection (blue/green rebuilds
+ * of one projection or of all). Generation numbers are allocated from one sequence, so tables of
+ * different generations never collide: generation N of a collection is the table `rm{N}_{collection}`
+ * (generation 0 keeps the plain `rm_` names), with its checkpoint in `rm{N}_checkpoints` and its
+ * tombstones in `rm{N}_tombstones` (rows keyed by checkpoint name / collection, so projections
+ * built into the same generation share those two tables).
+ *
+ * `rm_generations` says, per projection, which generation readers use (`active`), which one it
+ * replaced (`previous`, kept for stale readers and a rollback by hand) and which one a rebuild is
+ * filling (`building`). A projection without a row uses `rm_meta.active` (the single generation of
+ * every read model before generations were per projection), else 0.
  */
 export const rmPrefix = (generation: number) => (generation === 0 ? 'rm_' : `rm${generation}_`);
 /** Table of a read-model collection in the embedded store. */
 export const rmTable = (collection: string, generation = 0) => `${rmPrefix(generation)}${collection}`;
 
-export const META_SCHEMA = 'CREATE TABLE IF NOT EXISTS rm_meta (key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID';
-
-/** The generation readers use. Read on every query (a primary-key lookup), so a switch made by another process is seen at once. */
-export function activeGeneration(conn: SqliteConnection): number {
-  return conn.stmt<[], { value: number }>("SELECT value FROM rm_meta WHERE key = 'active'").get()?.value ?? 0;
+/** Every table of a generation: `rm{N}_x` (or `rm_x` for 0) with `x` a collection, `checkpoints` or `tombstones`. */
+export function parseRmTable(table: string): { generation: number; suffix: string } | null {
+  const m = /^rm(\d*)_(.+)$/.exec(table);
+  if (!m || !(m[2] in TABLE_DDL || m[2] === 'checkpoints' || m[2] === 'tombstones')) return null;
+  return { generation: m[1] === '' ? 0 : Number(m[1]), suffix: m[2] };
 }
 
 type Doc = Record<string, any>;
@@ -47,44 +55,59 @@ export const COLUMNS: Record<string, Record<string, Extract>> = {
 };
 
 const cols = (collection: string) =>
-  Object.keys(COLUMNS[collection])
+  Object.keys(COLUMNS[collection] ?? {})
     .map((c) => `, ${c}`)
     .join('');
 
+const table = (c: string, g: number) => `CREATE TABLE IF NOT EXISTS ${rmTable(c, g)} (id TEXT PRIMARY KEY, pos INTEGER NOT NULL, doc TEXT NOT NULL${cols(c)});`;
+const index = (g: number, name: string, c: string, on: string) => `CREATE INDEX IF NOT EXISTS ${rmPrefix(g)}${name} ON ${rmTable(c, g)} ${on};`;
+
 /**
- * Every collection is `(id, pos, doc JSON)` plus the indexed columns of `COLUMNS`. Partial indexes on `is_deleted = 0` keep the default (live) queries
- * as fast with 90% soft-deleted rows as with none: queries must say `is_deleted = 0` literally.
+ * Every collection is `(id, pos, doc JSON)` plus the indexed columns of `COLUMNS`. Partial indexes
+ * on `is_deleted = 0` keep the default (live) queries as fast with 90% soft-deleted rows as with
+ * none: queries must say `is_deleted = 0` literally.
  */
-export function readModelSchema(generation: number): string {
+const TABLE_DDL: Record<string, (g: number) => string[]> = {
+  [COLLECTIONS.definitions]: (g) => [table(COLLECTIONS.definitions, g)],
+  [COLLECTIONS.instances]: (g) => {
+    const i = (name: string, on: string) => index(g, name, COLLECTIONS.instances, on);
+    return [
+      table(COLLECTIONS.instances, g),
+      i('ix_inst_live_created', '(created_at, id) WHERE is_deleted = 0'),
+      i('ix_inst_live_updated', '(updated_at, id) WHERE is_deleted = 0'),
+      i('ix_inst_live_status', '(status, created_at, id) WHERE is_deleted = 0'),
+      i('ix_inst_live_def', '(definition_id, created_at, id) WHERE is_deleted = 0'),
+      i('ix_inst_live_corr', '(correlation_id) WHERE is_deleted = 0'),
+      i('ix_inst_deleted_created', '(created_at, id) WHERE is_deleted = 1'),
+      i('ix_inst_all_created', '(created_at, id)'),
+      i('ix_inst_purge', '(purge_after) WHERE is_deleted = 1'),
+      i('ix_inst_op', '(deletion_operation_id) WHERE is_deleted = 1'),
+    ];
+  },
+  [COLLECTIONS.bookmarks]: (g) => [
+    table(COLLECTIONS.bookmarks, g),
+    index(g, 'ix_bm_instance', COLLECTIONS.bookmarks, '(instance_id)'),
+    index(g, 'ix_bm_name', COLLECTIONS.bookmarks, '(name, created_at)'),
+  ],
+  [COLLECTIONS.operations]: (g) => [table(COLLECTIONS.operations, g), index(g, 'ix_op_requested', COLLECTIONS.operations, '(requested_at)')],
+  [COLLECTIONS.batches]: (g) => [table(COLLECTIONS.batches, g), index(g, 'ix_batch_open', COLLECTIONS.batches, '(requested_at) WHERE completed_at IS NULL')],
+  [COLLECTIONS.audit]: (g) => [table(COLLECTIONS.audit, g)],
+};
+
+/** The checkpoints and tombstones tables of a generation. */
+export function sharedSchema(generation: number): string {
   const p = rmPrefix(generation);
-  const t = (c: string) => rmTable(c, generation);
   return `
 CREATE TABLE IF NOT EXISTS ${p}checkpoints (name TEXT PRIMARY KEY, position INTEGER, updated_at TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS ${p}tombstones (collection TEXT NOT NULL, id TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY (collection, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ${p}tombstones (collection TEXT NOT NULL, id TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY (collection, id)) WITHOUT ROWID;`;
+}
 
-CREATE TABLE IF NOT EXISTS ${t(COLLECTIONS.definitions)} (id TEXT PRIMARY KEY, pos INTEGER NOT NULL, doc TEXT NOT NULL${cols(COLLECTIONS.definitions)});
+/** One collection's table and indexes in a generation (an unknown collection gets a plain table). */
+export function collectionSchema(collection: string, generation: number): string {
+  return (TABLE_DDL[collection]?.(generation) ?? [table(collection, generation)]).join('\n');
+}
 
-CREATE TABLE IF NOT EXISTS ${t(COLLECTIONS.instances)} (id TEXT PRIMARY KEY, pos INTEGER NOT NULL, doc TEXT NOT NULL${cols(COLLECTIONS.instances)});
-CREATE INDEX IF NOT EXISTS ${p}ix_inst_live_created ON ${t(COLLECTIONS.instances)} (created_at, id) WHERE is_deleted = 0;
-CREATE INDEX IF NOT EXISTS ${p}ix_inst_live_updated ON ${t(COLLECTIONS.instances)} (updated_at, id) WHERE is_deleted = 0;
-CREATE INDEX IF NOT EXISTS ${p}ix_inst_live_status ON ${t(COLLECTIONS.instances)} (status, created_at, id) WHERE is_deleted = 0;
-CREATE INDEX IF NOT EXISTS ${p}ix_inst_live_def ON ${t(COLLECTIONS.instances)} (definition_id, created_at, id) WHERE is_deleted = 0;
-CREATE INDEX IF NOT EXISTS ${p}ix_inst_live_corr ON ${t(COLLECTIONS.instances)} (correlation_id) WHERE is_deleted = 0;
-CREATE INDEX IF NOT EXISTS ${p}ix_inst_deleted_created ON ${t(COLLECTIONS.instances)} (created_at, id) WHERE is_deleted = 1;
-CREATE INDEX IF NOT EXISTS ${p}ix_inst_all_created ON ${t(COLLECTIONS.instances)} (created_at, id);
-CREATE INDEX IF NOT EXISTS ${p}ix_inst_purge ON ${t(COLLECTIONS.instances)} (purge_after) WHERE is_deleted = 1;
-CREATE INDEX IF NOT EXISTS ${p}ix_inst_op ON ${t(COLLECTIONS.instances)} (deletion_operation_id) WHERE is_deleted = 1;
-
-CREATE TABLE IF NOT EXISTS ${t(COLLECTIONS.bookmarks)} (id TEXT PRIMARY KEY, pos INTEGER NOT NULL, doc TEXT NOT NULL${cols(COLLECTIONS.bookmarks)});
-CREATE INDEX IF NOT EXISTS ${p}ix_bm_instance ON ${t(COLLECTIONS.bookmarks)} (instance_id);
-CREATE INDEX IF NOT EXISTS ${p}ix_bm_name ON ${t(COLLECTIONS.bookmarks)} (name, created_at);
-
-CREATE TABLE IF NOT EXISTS ${t(COLLECTIONS.operations)} (id TEXT PRIMARY KEY, pos INTEGER NOT NULL, doc TEXT NOT NULL${cols(COLLECTIONS.operations)});
-CREATE INDEX IF NOT EXISTS ${p}ix_op_requested ON ${t(COLLECTIONS.operations)} (requested_at);
-
-CREATE TABLE IF NOT EXISTS ${t(COLLECTIONS.batches)} (id TEXT PRIMARY KEY, pos INTEGER NOT NULL, doc TEXT NOT NULL${cols(COLLECTIONS.batches)});
-CREATE INDEX IF NOT EXISTS ${p}ix_batch_open ON ${t(COLLECTIONS.batches)} (requested_at) WHERE completed_at IS NULL;
-
-CREATE TABLE IF NOT EXISTS ${t(COLLECTIONS.audit)} (id TEXT PRIMARY KEY, pos INTEGER NOT NULL, doc TEXT NOT NULL);
-`;
+/** Every table of a generation. */
+export function readModelSchema(generation: number): string {
+  return [sharedSchema(generation), ...Object.values(COLLECTIONS).map((c) => collectionSchema(c, generation))].join('\n');
 }
