@@ -23,13 +23,16 @@ export async function withContext<T>(fn: (ctx: INestApplicationContext, config: 
 }
 
 
-/** A one-line progress bar on stderr (a TTY) or a line per 10% (logs, CI). */
-export function progress(label: string, total: number) {
+/**
+ * A one-line progress bar on stderr (a TTY) or a line per 10% (logs, CI). `from` is where this
+ * run started (a resumed run): the rate counts only what it did.
+ */
+export function progress(label: string, total: number, from = 0) {
   const start = Date.now();
   let lastTenth = -1;
   return (done: number) => {
     const secs = (Date.now() - start) / 1000;
-    const rate = secs > 0 ? done / secs : 0;
+    const rate = secs > 0 ? (done - from) / secs : 0;
     const eta = rate > 0 ? Math.max(0, (total - done) / rate) : 0;
     const pct = total ? Math.floor((done / total) * 100) : 100;
     const text = `${label} ${done}/${total} (${pct}%) ${Math.round(rate)}/s eta ${eta.toFixed(0)}s`;

@@ -119,7 +119,7 @@ export function registerCommands(program: Command) {
         try {
           const r = await rebuildProjections(app.get(EventStore), app.get(ProjectionStore), chosen, {
             signal: abort.signal,
-            onProgress: (p) => (bar ??= progress('positions', p.head))(p.position),
+            onProgress: (p) => (bar ??= progress('positions', p.head, p.position))(p.position),
           });
           if (!r.activated) process.exitCode = 130; // stopped by a signal, as shells report it
           if (opts.json) return json(r);

@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { snapshot } from '../support/read-model-snapshot';
 import { startTestApp } from '../support/test-app';
 
 const CLI = join(__dirname, '../../dist/cli.js');
@@ -59,6 +60,10 @@ describe('the wis command line on the embedded store', () => {
     [['bogus'], /unknown command 'bogus'/],
     [['audit', 'instance', 'nope'], /no workflow instance nope/],
     [['operations', 'list', '--limit', '-1'], /--limit must be a whole number/],
+    [
+      ['projections', 'rebuild', '--projection', 'instance'],
+      /^error: unknown projection "instance"; valid names: definitions, instances, bookmarks, deletion-operations, purge-batches, audit\n$/,
+    ],
   ])('exits 2 with one clear line for %j', (args, message) => {
     const r = wis(dir, args);
     expect(r.code).toBe(2);
@@ -78,5 +83,53 @@ describe('the wis command line on the embedded store', () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^Usage: wis/);
     }
+  });
+
+  describe('projections rebuild --projection', () => {
+    beforeEach(() => {
+      const seeded = wis(dir, ['demo', 'seed', '--definitions', '2', '--instances', '10000', '--blobs-per-instance', '0', '--bookmarks-per-instance', '2']);
+      expect(seeded).toMatchObject({ code: 0 });
+    });
+
+    it('rebuilds one projection into its own generation: the same documents, the others untouched', () => {
+      const before = snapshot(dir);
+      const r = wis(dir, ['projections', 'rebuild', '--projection', 'bookmarks']);
+      expect(r.code).toBe(0);
+      const [, generation] = /^rebuilt bookmarks into generation (\d+): \d+ events in [\d.]+s \(\d+ events\/s\); readers switched\n$/.exec(r.stdout) ?? [];
+      expect(generation).toBeDefined();
+      expect(r.stderr).toMatch(/positions \d+\/\d+ \(100%\) \d+\/s eta \d+s/);
+      const after = snapshot(dir);
+      expect(after.generations).toEqual({ ...before.generations, bookmarks: Number(generation) });
+      expect(after.docs).toEqual(before.docs);
+    });
+
+    it('stops on Ctrl-C with readers unchanged, and a second run resumes it and yields the same', async () => {
+      const before = snapshot(dir);
+      const interrupted = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [CLI, 'projections', 'rebuild', '--projection', 'instances'], { env: { ...process.env, DATA_DIR: dir, LOG_LEVEL: 'warn' } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => {
+          stderr += d;
+          // Ctrl-C once the first batch is in (a line per 10%: 5,000 of about 30,000 positions).
+          if (/positions [1-9]\d*\//.test(stderr) && !child.killed) child.kill('SIGINT');
+        });
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+      expect(interrupted.stdout).toMatch(/^interrupted after \d+ events; run the same command again to resume instances \(generation \d+\)\n$/);
+      expect(interrupted.code).toBe(130);
+      expect(interrupted.stderr).not.toMatch(/\(100%\)/);
+      expect(snapshot(dir)).toEqual(before);
+
+      const resumed = wis(dir, ['projections', 'rebuild', '--projection', 'instances']);
+      expect(resumed.code).toBe(0);
+      const [, generation] = /^rebuilt instances into generation (\d+) \(resumed\): \d+ events/.exec(resumed.stdout) ?? [];
+      expect(interrupted.stdout).toContain(`(generation ${generation})`);
+      const after = snapshot(dir);
+      expect(after.generations).toEqual({ ...before.generations, instances: Number(generation) });
+      expect(after.docs).toEqual(before.docs);
+    });
   });
 });

@@ -64,6 +64,7 @@ export async function rebuildProjections(
   const positions = targets.flatMap((t) => [...t.checkpoints.values()]);
   let after = positions.includes(null) ? null : Math.min(...(positions as number[]));
   const head = (await events.headPosition()) ?? 0;
+  options.onProgress?.({ events: 0, position: after ?? 0, head: Math.max(head, after ?? 0) });
   for (;;) {
     // A turn of the event loop per batch, so Ctrl-C (a signal handler) is heard on the embedded store too.
     await new Promise((r) => setImmediate(r));
