@@ -36,12 +36,16 @@ export class DeleteInstancesHandler implements ICommandHandler<DeleteInstances> 
   ) {}
 
   async execute({ selection, reason, idempotencyKey, ctx }: DeleteInstances) {
+    let operationId = idempotencyKey ? eventId(`idempotency:${ctx.actor}:${idempotencyKey}`, 0) : randomUUID();
     if (selection.kind === 'instance') {
-      const repeat = await this.repeatedSingleDelete(selection.id);
-      if (repeat) return repeat;
+      const single = await this.singleDelete(selection.id, ctx);
+      if (single.repeat) return single.repeat;
+      // Without a key, a single delete is identified by what it deletes: the instance at its
+      // current revision. A retry after a crash cut the request off continues the operation
+      // the first attempt recorded instead of leaving it in SoftDeleting for good.
+      if (!idempotencyKey) operationId = eventId(`instance-delete:${ctx.actor}:${selection.id}:${single.revision}:${reason ?? ''}`, 0);
     }
     const ids = await this.resolve(selection);
-    const operationId = idempotencyKey ? eventId(`idempotency:${ctx.actor}:${idempotencyKey}`, 0) : randomUUID();
     const req: OperationRequest = {
       operationId,
       kind: selection.kind === 'instance' ? 'instance' : 'bulk',
@@ -59,14 +63,22 @@ export class DeleteInstancesHandler implements ICommandHandler<DeleteInstances> 
 
   /**
    * Deleting an instance that is already soft-deleted is an answer, not an error: the operation
-   * that deleted it, with this request's counts, and nothing appended.
+   * that deleted it, with this request's counts, and nothing appended. When that operation was a
+   * single delete whose request a crash cut off between the soft delete and its completion, the
+   * repeat completes it (idempotent: a completed operation appends nothing).
    */
-  private async repeatedSingleDelete(id: string) {
-    const state = fold(instanceDecider, (await this.events.readStream(instanceStream(id))) as unknown as InstanceEvent[]);
+  private async singleDelete(id: string, ctx: CommandContext) {
+    const recorded = await this.events.readStream(instanceStream(id));
+    const state = fold(instanceDecider, recorded as unknown as InstanceEvent[]);
+    const revision = recorded.length ? recorded[recorded.length - 1].revision : -1;
     if (!state.id || state.purged) throw new NotFoundError(`workflow instance ${id} not found`);
-    if (!state.deleted) return null;
-    const original = await this.operations.view(state.deleted.operationId);
-    return { ...original, matched: 1, softDeleted: 0, alreadyDeleted: 1, notFound: 0 };
+    if (!state.deleted) return { revision, repeat: null };
+    let original = await this.operations.view(state.deleted.operationId);
+    if (original.kind === 'instance' && original.softDeleteCompletedAt === null) {
+      await this.operations.complete(original.id, { softDeleted: 1, alreadyDeleted: 0, notFound: 0, purgeAfter: state.deleted.purgeAfter }, ctx);
+      original = await this.operations.view(original.id);
+    }
+    return { revision, repeat: { ...original, matched: 1, softDeleted: 0, alreadyDeleted: 1, notFound: 0 } };
   }
 
   private async resolve(selection: Selection): Promise<string[]> {

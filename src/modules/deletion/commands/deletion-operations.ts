@@ -73,7 +73,17 @@ export class DeletionOperations {
     return { ...outcome, purgeAfter };
   }
 
+  /**
+   * Records the outcome. A request a crash cut off and that was then repeated (same
+   * Idempotency-Key, a definition deleted again) may have soft-deleted part of its selection in
+   * the first attempt; a filter resolved again no longer selects those, so the repeat alone
+   * counts too few. The operation's document counts every soft delete it made (its soft deletes
+   * were projected before this runs), and the outcome takes the larger count: a rebuild, which no
+   * longer sees the soft-delete events of purged instances, then counts the same.
+   */
   async complete(operationId: string, counts: { softDeleted: number; alreadyDeleted: number; notFound: number; purgeAfter: string }, ctx: CommandContext) {
+    const doc = await this.deletions.getOperation(operationId);
+    counts = { ...counts, softDeleted: Math.max(counts.softDeleted, doc?.softDeleted ?? 0) };
     await this.commands.run(
       deletionOperationStream(operationId),
       deletionDecider,
