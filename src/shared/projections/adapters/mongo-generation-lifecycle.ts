@@ -23,7 +23,7 @@ const projectionPath = (name: string) => `projections.${name}`;
  * generations are fields of the one alias document, so a switch of several projections is one
  * atomic update. One rebuild of a projection at a time: `begin` claims a projection's generation
  * with a compare-and-set, but two processes rebuilding the same projection would fill the same
- * generation, and the one that switches second fails on its checkpoint.
+ * generation, and one of them fails on its checkpoint compare-and-set.
  */
 export class MongoGenerationLifecycle {
   constructor(private readonly conn: MongoConnection) {}

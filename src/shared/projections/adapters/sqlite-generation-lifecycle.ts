@@ -7,7 +7,7 @@ import { ProjectionGenerations, ProjectionRef } from '../projection-store.port';
  * Beginning, switching and dropping the generations of projections in the embedded store (the
  * layout is described in `sqlite-read-model.schema.ts`). Every method is one transaction.
  * One rebuild of a projection at a time: two processes rebuilding the same projection would fill
- * the same generation, and the one that switches second fails on its checkpoint.
+ * the same generation, and one of them fails on its checkpoint compare-and-set.
  */
 export class SqliteGenerationLifecycle {
   constructor(
