@@ -125,12 +125,12 @@ describe('workflow definitions and instances over HTTP (embedded store)', () => 
   describe('bad input is a 400 that names the field', () => {
     it.each([
       ['POST', '/api/workflow-definitions', { name: 42 }, /name must be a string/],
-      ['POST', '/api/workflow-definitions', { name: 'x'.repeat(201) }, /name must be shorter than or equal to 200/],
+      ['POST', '/api/workflow-definitions', { name: 'x'.repeat(1001) }, /name must be at most 1000 characters \(STRING_MAX_LENGTH\)/],
       ['POST', '/api/workflow-definitions', { name: 'ok', extra: 1 }, /property extra should not exist/],
       ['POST', '/api/workflow-definitions', { name: 'ok', id: '../etc' }, /id must be/],
       ['POST', '/api/workflow-instances', { definitionId: DEF, name: ['a'] }, /name must be a string/],
       ['POST', '/api/workflow-instances', {}, /definitionId/],
-      ['GET', '/api/workflow-instances?limit=100000', undefined, /limit must not be greater than 1000/],
+      ['GET', '/api/workflow-instances?limit=100000', undefined, /limit must be at most 1000 \(PAGE_MAX_LIMIT\)/],
       ['GET', '/api/workflow-instances?limit=abc', undefined, /limit must be an integer/],
       ['GET', '/api/workflow-instances?cursor=garbage', undefined, /cursor is invalid/],
       ['GET', '/api/workflow-instances?status=Sleeping', undefined, /status must be one or more of/],
