@@ -1,10 +1,13 @@
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsBoolean, IsDefined, IsISO8601, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMinSize, IsArray, IsBoolean, IsISO8601, IsObject, IsOptional, IsString, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 import { IsLimitedText, IsPageLimit, IsWithinBulkLimit } from '../../shared/http/limits';
 import { InstanceFilterDto } from '../instances/instances.dto';
 
+/** Optional, but `null` is not "absent": it must fail validation instead of reaching the handler. */
+const IsAbsentOr = () => ValidateIf((_, v) => v !== undefined);
+
 export class BulkDeleteDto {
-  @IsOptional()
+  @IsAbsentOr()
   @IsArray({ message: 'ids must be an array of instance ids' })
   @ArrayMinSize(1, { message: 'ids must contain at least 1 id' })
   @IsWithinBulkLimit()
@@ -12,8 +15,8 @@ export class BulkDeleteDto {
   @MaxLength(100, { each: true, message: 'each value in ids must be at most 100 characters' })
   ids?: string[];
 
-  @IsOptional()
-  @IsDefined()
+  @IsAbsentOr()
+  @IsObject({ message: 'filter must be an object of list filters' })
   @ValidateNested()
   @Type(() => InstanceFilterDto)
   filter?: InstanceFilterDto;
@@ -23,7 +26,7 @@ export class BulkDeleteDto {
   @IsLimitedText()
   reason?: string;
 
-  @IsOptional()
+  @IsAbsentOr()
   @IsBoolean({ message: 'dryRun must be a boolean' })
   dryRun?: boolean;
 }

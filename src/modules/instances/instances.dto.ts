@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, isISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy } from 'class-validator';
 import { IsLimitedText, IsPageLimit } from '../../shared/http/limits';
 import { INSTANCE_STATUSES, InstanceStatus } from '../../shared/read-models/documents';
 import { ID_MESSAGE, ID_PATTERN } from '../definitions/definitions.dto';
@@ -28,6 +28,16 @@ export class CreateInstanceDto {
   id?: string;
 }
 
+/** A strict ISO-8601 date-time that `Date` can read: `IsISO8601` alone admits week dates and the basic format, which it cannot. */
+const IsDateTime = (field: string) =>
+  ValidateBy({
+    name: 'isDateTime',
+    validator: {
+      validate: (v: unknown) => typeof v === 'string' && isISO8601(v, { strict: true }) && !Number.isNaN(Date.parse(v)),
+      defaultMessage: () => `${field} must be an ISO-8601 date-time`,
+    },
+  });
+
 /** The list filters; the bulk delete accepts the same object as `filter`. */
 export class InstanceFilterDto {
   /** One status or several, comma-separated. */
@@ -53,11 +63,11 @@ export class InstanceFilterDto {
   search?: string;
 
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'createdAfter must be an ISO-8601 date-time' })
+  @IsDateTime('createdAfter')
   createdAfter?: string;
 
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'createdBefore must be an ISO-8601 date-time' })
+  @IsDateTime('createdBefore')
   createdBefore?: string;
 
   @IsOptional()
