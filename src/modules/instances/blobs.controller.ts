@@ -31,7 +31,9 @@ export class BlobsController {
     @Res({ passthrough: true }) res: Response,
   ) {
     if (!BLOB_NAME.test(name)) throw new ValidationError("name must be 1-200 characters of letters, digits, '.', '_' or '-'");
-    const content = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    // The raw parser gives a Buffer for every blob PUT (an empty one for an empty body).
+    if (!Buffer.isBuffer(req.body)) throw new ValidationError('blob body could not be read as bytes');
+    const content = req.body;
     const info = await this.commands.execute(new AttachBlob(id, name, content, contentType ?? 'application/octet-stream', ctx));
     res.status(201);
     return info;
