@@ -42,6 +42,27 @@ describe('blue/green projection rebuild (embedded store)', () => {
     expect((await t.http.get('/api/workflow-instances').expect(200)).body.totalCount).toBe(7); // i-0, i-2, i-5 … i-9
   });
 
+  it('keeps the restore counts of operations whose restored instances a later operation purged', async () => {
+    const a = (await t.http.delete('/api/workflow-instances/i-5').send({}).expect(202)).body.id;
+    await t.http.post('/api/workflow-instances/i-5/restore').expect(200);
+    const c = (await t.http.post('/api/workflow-instances/bulk-delete').send({ ids: ['i-6', 'i-7'] }).expect(202)).body.id;
+    await t.http.post(`/api/deletion-operations/${c}/undo`).expect(200);
+    await t.http.delete('/api/workflow-instances/i-5').send({}).expect(202);
+    await t.http.post('/api/workflow-instances/bulk-delete').send({ ids: ['i-6'] }).expect(202);
+    await t.app.get(PurgeService).runOnce(); // purges i-5 and i-6, and with them their restore events
+    await t.http.get('/api/workflow-instances/i-5?deleted=include').expect(404);
+    const opA = (await t.http.get(`/api/deletion-operations/${a}`).expect(200)).body;
+    const opC = (await t.http.get(`/api/deletion-operations/${c}`).expect(200)).body;
+    expect(opA).toMatchObject({ softDeleted: 1, restored: 1, purged: 0, state: 'Completed' });
+    expect(opC).toMatchObject({ softDeleted: 2, restored: 2, purged: 0, state: 'Undone' });
+
+    const before = snapshot(t.dataDir);
+    await rebuild();
+    expect(snapshot(t.dataDir).docs).toEqual(before.docs);
+    expect((await t.http.get(`/api/deletion-operations/${a}`).expect(200)).body).toEqual(opA);
+    expect((await t.http.get(`/api/deletion-operations/${c}`).expect(200)).body).toEqual(opC);
+  });
+
   it('resumes after an interruption and yields the same', async () => {
     const before = snapshot(t.dataDir);
     const abort = new AbortController();

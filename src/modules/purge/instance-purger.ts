@@ -9,7 +9,7 @@ import { handleCommand, toNewEvents } from '../../shared/event-sourcing/handle-c
 import { hardDeleteBatchStream, instanceStream } from '../../shared/event-sourcing/streams';
 import { JsonLogger } from '../../shared/logging/json-logger';
 import { ProjectionRunner } from '../../shared/projections/projection-runner';
-import { InstanceReadModel } from '../../shared/read-models/read-model.ports';
+import { DeletionReadModel, InstanceReadModel } from '../../shared/read-models/read-model.ports';
 import { AppSettings } from '../../shared/settings';
 import { InstanceCommand, InstanceState, instanceDecider } from '../instances/domain/instance.decider';
 import { InstanceEvent } from '../instances/domain/instance.events';
@@ -48,6 +48,7 @@ export class InstancePurger {
   constructor(
     private readonly events: EventStore,
     private readonly instances: InstanceReadModel,
+    private readonly deletions: DeletionReadModel,
     private readonly blobs: BlobStore,
     private readonly projections: ProjectionRunner,
     private readonly clock: Clock,
@@ -161,6 +162,7 @@ export class InstancePurger {
   ): Promise<Map<string, number>> {
     const purged = new Map<string, number>();
     const now = this.clock.now().toISOString();
+    const restoredByOperation = await this.restoredCounts(ids.map((id) => ready.get(id)!.state));
     const appends = ids.map((id) => {
       const { state, revision } = ready.get(id)!;
       const command: InstanceCommand = {
@@ -169,6 +171,7 @@ export class InstancePurger {
         batchId,
         blobsDeleted: Object.keys(state.blobs).length,
         bookmarksDeleted: Object.values(state.bookmarks).filter((b) => !b.resumed).length,
+        restoredByOperation,
         now,
       };
       const events = instanceDecider.decide(command, state);
@@ -182,6 +185,22 @@ export class InstancePurger {
       } else failures.set(ids[k], new Error(`instance stream changed during the purge (${o.reason})`));
     });
     return purged;
+  }
+
+  /**
+   * The `restored` counts of operations that restored any of these instances: the restore events
+   * go with the purge, so `InstancePurged` carries the counts for a rebuild. Restores are rare; a
+   * batch usually has none and reads nothing.
+   */
+  private async restoredCounts(states: InstanceState[]): Promise<Record<string, number>> {
+    const ids = new Set<string>();
+    for (const s of states) for (const h of s.history) if ((h.type === 'Restored' || h.type === 'RestoredByUndo') && h.operationId) ids.add(h.operationId);
+    const counts: Record<string, number> = {};
+    for (const id of ids) {
+      const op = await this.deletions.getOperation(id);
+      if (op) counts[id] = op.restored;
+    }
+    return counts;
   }
 
   private async recordFailure(batchId: string, instanceId: string, state: InstanceState, error: unknown, ctx: CommandContext, note: (p: number) => void) {

@@ -205,5 +205,34 @@ describe('deletionOperationsProjection', () => {
     it('still counts every soft delete when rebuilt after a purge removed one of them', () => {
       expect(project([requested, softDeleted2, softDeleted3, softDeleteCompleted, purged1])).toEqual({ ...softDeleteDone, purged: 1 });
     });
+
+    // inst-2 was restored from op-1, deleted again by op-2 and purged: its restore event is gone,
+    // and the purge marker carries op-1's restore count instead.
+    const purgedByOtherAfterRestore = recorded(
+      {
+        type: 'InstancePurged',
+        data: {
+          ...(purged1.data as object),
+          instanceId: 'inst-2',
+          operationId: OTHER_OPERATION_ID,
+          restoredByOperation: [{ operationId: OPERATION_ID, restored: 1 }],
+        } as never,
+      },
+      'workflowInstance-inst-2',
+      PURGED_AT,
+    );
+
+    it('routes a purge to the operations that had restored the instance', () => {
+      expect(deletionOperationsProjection.keysOf(purgedByOtherAfterRestore)).toEqual([OTHER_OPERATION_ID, OPERATION_ID]);
+    });
+
+    it('keeps the restore count of an operation when a later operation purged the restored instance', () => {
+      const live = project([requested, softDeleted1, softDeleted2, softDeleted3, softDeleteCompleted, restored2]);
+      expect(live).toMatchObject({ restored: 1, purged: 0 });
+      // Live: the restore was counted when it happened; the purge marker changes nothing.
+      expect(deletionOperationsProjection.evolve(live, purgedByOtherAfterRestore, OPERATION_ID)).toEqual(live);
+      // Rebuilt after the purge: the restore event is gone; the marker restores the count.
+      expect(project([requested, softDeleted1, softDeleted3, softDeleteCompleted, purgedByOtherAfterRestore])).toEqual(live);
+    });
   });
 });

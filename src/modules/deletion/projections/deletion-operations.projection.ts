@@ -14,15 +14,16 @@ export const deletionOperationsProjection: Projection<DeletionOperationDoc> = {
       case 'DeletionUndoRequested':
       case 'WorkflowInstanceSoftDeleted':
       case 'WorkflowInstanceRestored':
-      case 'InstancePurged':
         return [ev.data.operationId];
+      case 'InstancePurged':
+        return [...new Set([ev.data.operationId, ...(ev.data.restoredByOperation ?? []).map((r) => r.operationId)])];
       case 'InstancePurgeFailed':
         return !ev.data.willRetry && ev.data.operationId ? [ev.data.operationId] : [];
       default:
         return [];
     }
   },
-  evolve(doc, e) {
+  evolve(doc, e, key) {
     const ev = asServiceEvent(e);
     if (ev.type === 'DeletionRequested') {
       const d = ev.data;
@@ -63,8 +64,12 @@ export const deletionOperationsProjection: Projection<DeletionOperationDoc> = {
         return { ...doc, softDeleted: doc.softDeleted + 1 };
       case 'WorkflowInstanceRestored':
         return { ...doc, restored: doc.restored + 1 };
-      case 'InstancePurged':
-        return { ...doc, purged: doc.purged + 1 };
+      case 'InstancePurged': {
+        // The purge removed the instance's restore events; on a rebuild their count comes from here.
+        const restored = ev.data.restoredByOperation?.find((r) => r.operationId === key)?.restored ?? 0;
+        const next = { ...doc, restored: Math.max(doc.restored, restored) };
+        return key === ev.data.operationId ? { ...next, purged: doc.purged + 1 } : next;
+      }
       case 'InstancePurgeFailed':
         return { ...doc, purgeFailed: doc.purgeFailed + 1 };
       default:

@@ -30,7 +30,23 @@ export type InstanceCommand =
   | { type: 'SoftDelete'; instanceId: string; operationId: string; by: string; reason?: string; now: string; purgeAfter: string }
   | { type: 'Restore'; instanceId: string; by: string; byUndo?: boolean; onlyOperationId?: string; now: string }
   | { type: 'StartPurge'; instanceId: string; batchId: string; now: string }
-  | { type: 'Purge'; instanceId: string; batchId: string; blobsDeleted: number; bookmarksDeleted: number; now: string };
+  | {
+      type: 'Purge';
+      instanceId: string;
+      batchId: string;
+      blobsDeleted: number;
+      bookmarksDeleted: number;
+      /** `restored` counts of the operations that restored it, read from the operation read model. */
+      restoredByOperation?: Record<string, number>;
+      now: string;
+    };
+
+/** The operations that restored the instance, each with its count as given; none when unknown. */
+function restoredCounts(history: InstanceState['history'], counts: Record<string, number> | undefined) {
+  const ids = [...new Set(history.filter((h) => (h.type === 'Restored' || h.type === 'RestoredByUndo') && h.operationId).map((h) => h.operationId!))];
+  const known = ids.filter((id) => counts?.[id] !== undefined);
+  return known.length ? { restoredByOperation: known.map((operationId) => ({ operationId, restored: counts![operationId] })) } : {};
+}
 
 /** The single answer for every bookmark that cannot be resumed, so callers learn nothing more. */
 export class BookmarkNotFoundError extends NotFoundError {
@@ -235,6 +251,7 @@ export const instanceDecider: Decider<InstanceCommand, InstanceState, InstanceEv
               bookmarksDeleted: command.bookmarksDeleted,
               bookmarkIds: Object.keys(state.bookmarks),
               history: state.history,
+              ...restoredCounts(state.history, command.restoredByOperation),
             },
           },
         ];

@@ -70,6 +70,12 @@ export type InstancePurged = DomainEvent<
      * removed with the rest of the stream; this keeps the audit trail rebuildable.
      */
     history?: DeletionHistoryEntry[];
+    /**
+     * For each earlier operation that restored this instance (a `Restored`/`RestoredByUndo` entry
+     * of `history`): that operation's `restored` count when the purge removed the restore events.
+     * A rebuild takes the larger of it and what it counted, so operation counts survive the purge.
+     */
+    restoredByOperation?: { operationId: string; restored: number }[];
   }
 >;
 
