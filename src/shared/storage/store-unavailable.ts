@@ -27,13 +27,15 @@ const FS_UNAVAILABLE = new Set(['ENOSPC', 'EROFS', 'EIO', 'EDQUOT', 'EACCES', 'E
  */
 export function asStoreUnavailable(e: unknown): UnavailableError | null {
   if (e instanceof UnavailableError) return e;
-  if (!(e instanceof Error)) return null;
-  const code = (e as { code?: unknown }).code;
-  if (e.name === 'SqliteError' && typeof code === 'string' && SQLITE_UNAVAILABLE.test(code)) {
-    return new UnavailableError(`embedded store unavailable (${code}: ${e.message}); retry later`);
+  // Duck-typed: a native addon's errors may come from another realm, where `instanceof Error` fails.
+  if (typeof e !== 'object' || e === null || typeof (e as Error).name !== 'string') return null;
+  const err = e as Error & { code?: unknown; syscall?: unknown };
+  const code = err.code;
+  if (err.name === 'SqliteError' && typeof code === 'string' && SQLITE_UNAVAILABLE.test(code)) {
+    return new UnavailableError(`embedded store unavailable (${code}: ${err.message}); retry later`);
   }
-  if (MONGO_UNAVAILABLE.has(e.name)) return new UnavailableError(`MongoDB unavailable (${e.name}); retry later`);
-  if (typeof code === 'string' && FS_UNAVAILABLE.has(code) && typeof (e as { syscall?: unknown }).syscall === 'string') {
+  if (MONGO_UNAVAILABLE.has(err.name)) return new UnavailableError(`MongoDB unavailable (${err.name}); retry later`);
+  if (typeof code === 'string' && FS_UNAVAILABLE.has(code) && typeof err.syscall === 'string') {
     return new UnavailableError(`blob storage unavailable (${code}); retry later`);
   }
   return null;
