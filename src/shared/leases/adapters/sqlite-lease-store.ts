@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { SqliteConnection, immediate } from '../../sqlite/sqlite-database';
 import { Lease, LeaseStore } from '../lease-store.port';
 
@@ -8,7 +9,33 @@ interface Row {
   until: string;
 }
 
-/** Leases in the embedded file: processes sharing the file (service and CLI) respect them. */
+/** Owners are `[role:]host:pid:nonce` (see the projector and the purge). */
+const OWNER = /(?:^|:)([^:]+):(\d+):[0-9a-f]{8}$/;
+
+/**
+ * True when the owner was a process on this host that no longer exists. Every process sharing an
+ * SQLite file in WAL mode runs on the same host (it needs the shared-memory file), so such a lease
+ * was abandoned by a crash (`kill -9`) and is free at once instead of after its TTL. A pid that
+ * was reused, or that we may not signal, counts as alive: the TTL decides then.
+ */
+export function ownerIsGone(owner: string): boolean {
+  const m = OWNER.exec(owner);
+  if (!m || m[1] !== hostname()) return false;
+  const pid = Number(m[2]);
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Leases in the embedded file: processes sharing the file (service and CLI) respect them. A lease
+ * whose holder process died on this host is free at once, so a restart after a crash does not
+ * wait out the TTL.
+ */
 export class SqliteLeaseStore extends LeaseStore {
   constructor(private readonly conn: SqliteConnection) {
     super();
@@ -30,7 +57,7 @@ export class SqliteLeaseStore extends LeaseStore {
         return { name, owner, epoch: 1, until: new Date(until) };
       }
       const mine = cur.owner === owner && cur.until > now.toISOString();
-      const free = cur.owner === null || cur.until <= now.toISOString();
+      const free = cur.owner === null || cur.until <= now.toISOString() || (cur.owner !== owner && ownerIsGone(cur.owner));
       if (!mine && !free) return null;
       const epoch = mine ? cur.epoch : cur.epoch + 1;
       this.conn.stmt('UPDATE leases SET owner = ?, epoch = ?, until = ? WHERE name = ?').run(owner, epoch, until, name);
