@@ -13,6 +13,8 @@ export interface AppConfig {
   mongoUri: string | null;
   apiKeys: ApiKey[];
   limits: Limits;
+  /** Closing deletion operations a crash cut off (see InterruptedDeletions). */
+  deletionRecovery: { afterMs: number; intervalMs: number };
   /** Embedded mode: how long a statement waits for another process's write lock (then 503). */
   sqliteBusyTimeoutMs: number;
   /** How long SIGTERM waits for in-flight requests and the current purge step before exiting anyway. */
@@ -153,6 +155,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       pageMaxLimit: int(env, 'PAGE_MAX_LIMIT', 1000, 1, 10_000),
       stringMaxLength: int(env, 'STRING_MAX_LENGTH', 1000, 16, 100_000),
       rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),
+    },
+    deletionRecovery: {
+      afterMs: int(env, 'DELETION_RECOVERY_AFTER_MS', 600_000, 0, 7 * 86_400_000),
+      intervalMs: int(env, 'DELETION_RECOVERY_INTERVAL_MS', 60_000, 0, 86_400_000),
     },
     sqliteBusyTimeoutMs: int(env, 'SQLITE_BUSY_TIMEOUT_MS', 5000, 0, 60_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),

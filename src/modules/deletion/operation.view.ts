@@ -20,6 +20,7 @@ export function operationView(op: DeletionOperationDoc) {
     purgeAfter: op.purgeAfter,
     softDeleteCompletedAt: op.softDeleteCompletedAt,
     undoneAt: op.undoneAt,
+    interrupted: op.interrupted ?? false,
   };
 }
 export type OperationView = ReturnType<typeof operationView>;

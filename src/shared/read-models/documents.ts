@@ -81,6 +81,8 @@ export interface DeletionOperationDoc {
   /** When every selected instance had been soft-deleted (the request's work was done). */
   softDeleteCompletedAt: string | null;
   undoneAt: string | null;
+  /** Closed by recovery after a crash cut its request off: the counts are what it did. */
+  interrupted?: boolean;
 }
 
 export interface PurgeBatchDoc {

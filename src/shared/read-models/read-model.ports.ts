@@ -97,6 +97,11 @@ export abstract class DeletionReadModel {
   abstract getOperation(id: string): Promise<DeletionOperationDoc | null>;
   /** Newest first. */
   abstract listOperations(query: { limit: number; from?: string; to?: string; actor?: string }): Promise<DeletionOperationDoc[]>;
+  /**
+   * Operations requested before `requestedBefore` whose soft deletes never completed: a crash cut
+   * their request off (recovery closes them). Oldest first. Few by nature; may scan operations.
+   */
+  abstract interruptedOperations(requestedBefore: string, limit: number): Promise<DeletionOperationDoc[]>;
   abstract getBatch(id: string): Promise<PurgeBatchDoc | null>;
   /** Batches requested and not completed: the purge resumes them first (crash recovery). */
   abstract openBatches(limit: number): Promise<PurgeBatchDoc[]>;

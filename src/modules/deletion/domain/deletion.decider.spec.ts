@@ -26,7 +26,7 @@ const requested: DeletionRequested = {
 };
 const softDeleteCompleted: DeletionSoftDeleteCompleted = {
   type: 'DeletionSoftDeleteCompleted',
-  data: { operationId: OPERATION_ID, softDeleted: 2, alreadyDeleted: 0, notFound: 1, purgeAfter: PURGE_AFTER, completedAt: COMPLETED_AT },
+  data: { operationId: OPERATION_ID, softDeleted: 2, alreadyDeleted: 0, notFound: 1, purgeAfter: PURGE_AFTER, completedAt: COMPLETED_AT, interrupted: false },
 };
 const undoRequested: DeletionUndoRequested = {
   type: 'DeletionUndoRequested',
@@ -81,6 +81,13 @@ describe('deletionDecider', () => {
 
   it('records the outcome of the soft deletes', () => {
     spec(deletionDecider).given([requested]).when(complete).then([softDeleteCompleted]);
+  });
+
+  it('records an outcome that recovery closed as interrupted', () => {
+    spec(deletionDecider)
+      .given([requested])
+      .when({ ...complete, softDeleted: 1, notFound: 0, interrupted: true })
+      .then([{ ...softDeleteCompleted, data: { ...softDeleteCompleted.data, softDeleted: 1, notFound: 0, interrupted: true } }]);
   });
 
   it('records the outcome only once', () => {

@@ -22,7 +22,16 @@ export type DeletionCommand =
       requestHash: string;
       now: string;
     }
-  | { type: 'CompleteSoftDelete'; operationId: string; softDeleted: number; alreadyDeleted: number; notFound: number; purgeAfter: string; now: string }
+  | {
+      type: 'CompleteSoftDelete';
+      operationId: string;
+      softDeleted: number;
+      alreadyDeleted: number;
+      notFound: number;
+      purgeAfter: string;
+      interrupted?: boolean;
+      now: string;
+    }
   | { type: 'Undo'; operationId: string; by: string; now: string };
 
 export const deletionDecider: Decider<DeletionCommand, DeletionState, DeletionEvent> = {
@@ -75,6 +84,7 @@ export const deletionDecider: Decider<DeletionCommand, DeletionState, DeletionEv
               notFound: command.notFound,
               purgeAfter: command.purgeAfter,
               completedAt: command.now,
+              interrupted: command.interrupted ?? false,
             },
           },
         ];

@@ -23,7 +23,16 @@ export type DeletionRequested = DomainEvent<
  */
 export type DeletionSoftDeleteCompleted = DomainEvent<
   'DeletionSoftDeleteCompleted',
-  { operationId: string; softDeleted: number; alreadyDeleted: number; notFound: number; purgeAfter: string; completedAt: string }
+  {
+    operationId: string;
+    softDeleted: number;
+    alreadyDeleted: number;
+    notFound: number;
+    purgeAfter: string;
+    completedAt: string;
+    /** True when recovery closed it: a crash cut the request off; the counts are what it had done. Absent in events written before the field existed. */
+    interrupted?: boolean;
+  }
 >;
 export type DeletionUndoRequested = DomainEvent<
   'DeletionUndoRequested',

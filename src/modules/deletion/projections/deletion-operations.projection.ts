@@ -57,6 +57,7 @@ export const deletionOperationsProjection: Projection<DeletionOperationDoc> = {
           notFound: ev.data.notFound,
           purgeAfter: ev.data.purgeAfter,
           softDeleteCompletedAt: ev.data.completedAt,
+          ...(ev.data.interrupted ? { interrupted: true } : {}),
         };
       case 'DeletionUndoRequested':
         return { ...doc, undoneAt: ev.data.requestedAt };

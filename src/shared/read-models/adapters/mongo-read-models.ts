@@ -75,6 +75,12 @@ export class MongoDeletionReadModel extends DeletionReadModel {
   }
 
   /** `from` is inclusive and `to` exclusive on `requestedAt`, like createdAfter/createdBefore. */
+  async interruptedOperations(requestedBefore: string, limit: number): Promise<DeletionOperationDoc[]> {
+    const operations = await this.operations();
+    const docs = await operations.find({ requestedAt: { $lt: requestedBefore }, softDeleteCompletedAt: null }).sort({ requestedAt: 1, _id: 1 }).limit(limit).toArray();
+    return docs.map((d) => fromStored<DeletionOperationDoc>(d)!);
+  }
+
   async listOperations(query: { limit: number; from?: string; to?: string; actor?: string }): Promise<DeletionOperationDoc[]> {
     const filter: Filter<Stored<DeletionOperationDoc>> = {};
     if (query.actor !== undefined) filter.requestedBy = query.actor;

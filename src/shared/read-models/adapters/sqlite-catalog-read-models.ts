@@ -69,6 +69,14 @@ export class SqliteDeletionReadModel extends DeletionReadModel {
     return this.reads.all(COLLECTIONS.operations, (t) => `SELECT doc FROM ${t} ${where} ORDER BY requested_at DESC, id DESC LIMIT ?`, [...params, q.limit]);
   }
 
+  interruptedOperations(requestedBefore: string, limit: number): Promise<DeletionOperationDoc[]> {
+    return this.reads.all(
+      COLLECTIONS.operations,
+      (t) => `SELECT doc FROM ${t} WHERE requested_at < ? AND json_extract(doc, '$.softDeleteCompletedAt') IS NULL ORDER BY requested_at, id LIMIT ?`,
+      [requestedBefore, limit],
+    );
+  }
+
   getBatch(id: string): Promise<PurgeBatchDoc | null> {
     return this.reads.one(COLLECTIONS.batches, id);
   }
