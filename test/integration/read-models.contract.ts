@@ -195,6 +195,14 @@ export function readModelsContract(name: string, make: () => Promise<ReadModelsS
         expect(await s.deletions.getOperation('nope')).toBeNull();
       });
 
+      it('interrupted operations: requested before the time and never completed, oldest first, at most limit', async () => {
+        const cut = (id: string, at: string) => ({ ...operation(id, at, 'ann'), softDeleteCompletedAt: null });
+        await seed(COLLECTIONS.operations, [cut('x2', T(2)), cut('x1', T(1)), cut('x5', T(5))]);
+        expect(ids(await s.deletions.interruptedOperations(T(5), 10))).toEqual(['x1', 'x2']);
+        expect(ids(await s.deletions.interruptedOperations(T(5), 1))).toEqual(['x1']);
+        expect(ids(await s.deletions.interruptedOperations(T(1), 10))).toEqual([]);
+      });
+
       it('open batches oldest first; any batch by id', async () => {
         expect(ids(await s.deletions.openBatches(10))).toEqual(['k1', 'k2']);
         expect(ids(await s.deletions.openBatches(1))).toEqual(['k1']);
