@@ -1,20 +1,13 @@
 import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Min, ValidateBy, ValidationArguments } from 'class-validator';
-import { Limits } from '../../config/app.config';
+import { Limits, loadConfig } from '../../config/app.config';
 
 /**
  * The limits the validators enforce. class-validator's metadata is process-wide, so the limits are
  * too: `configureHttp` installs the configured ones before the app takes requests.
  */
-let current: Limits = {
-  bodyMaxBytes: 8 * 1024 * 1024,
-  blobMaxBytes: 10 * 1024 * 1024,
-  bulkMaxIds: 100_000,
-  pageMaxLimit: 1000,
-  stringMaxLength: 1000,
-  rateLimitPerMinute: 0,
-};
+let current: Limits = loadConfig({}).limits;
 
 export function installLimits(limits: Limits) {
   current = { ...limits };
