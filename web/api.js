@@ -40,6 +40,33 @@ export function newIdempotencyKey() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+const RANK = { viewer: 1, operator: 2, admin: 3 };
+
+/**
+ * Who the key in this tab is (`GET /api/whoami`): `{ name, role, authentication }`, or null while
+ * unknown (no key yet, or a key the service refused). The page offers only what the role may do.
+ */
+export const session = { current: null };
+
+export async function loadSession() {
+  try {
+    session.current = await api('GET', '/whoami');
+  } catch {
+    session.current = null;
+  }
+  window.dispatchEvent(new CustomEvent('wis:session'));
+  return session.current;
+}
+
+/**
+ * Whether the key may do what needs `role`. Unknown (no answer yet) counts as yes: the service
+ * decides and its answer is shown.
+ */
+export const can = (role) => !session.current || RANK[session.current.role] >= RANK[role];
+
+/** A sentence for a control the key may not use. */
+export const needs = (role) => `Your API key (${session.current?.role ?? 'none'}) cannot do this: it needs the ${role} role.`;
+
 /** `query` values that are empty are left out; arrays are sent comma-separated. */
 export function toQuery(query = {}) {
   const params = new URLSearchParams();

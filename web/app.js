@@ -1,5 +1,5 @@
 // Boot: the router (#/instances, #/operations[/id], #/trash), the API key panel, the time ticker.
-import { apiKey } from './api.js';
+import { apiKey, loadSession, session } from './api.js';
 import { mountInstances } from './instances.js';
 import { mountOperations } from './operations.js';
 import { mountTrash } from './trash.js';
@@ -42,7 +42,14 @@ function setUpKeyPanel() {
     toggle.setAttribute('aria-expanded', String(open));
     if (open) input.focus();
   };
-  const label = () => (toggle.textContent = apiKey.get() ? 'API key ✓' : 'API key');
+  const label = () => {
+    const me = session.current;
+    toggle.textContent = me && me.authentication === 'api-keys' ? `${me.name} · ${me.role}` : apiKey.get() ? 'API key ✓' : 'API key';
+  };
+  window.addEventListener('wis:session', () => {
+    label();
+    route({ focus: false });
+  });
   toggle.addEventListener('click', () => show(panel.hidden));
   panel.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') (show(false), toggle.focus());
@@ -55,11 +62,12 @@ function setUpKeyPanel() {
     show(false);
     toggle.focus();
     toast(apiKey.get() ? 'API key saved for this tab.' : 'No key entered: calls are sent without a key.', { kind: 'info' });
-    route({ focus: false });
+    void loadSession();
   });
   document.getElementById('key-forget').addEventListener('click', () => {
     apiKey.set('');
     input.value = '';
+    session.current = null;
     label();
     toast('API key forgotten.', { kind: 'info' });
   });
@@ -77,4 +85,5 @@ function setUpKeyPanel() {
 setUpKeyPanel();
 window.addEventListener('hashchange', () => route());
 route({ focus: false });
+void loadSession();
 setInterval(tickRelativeTimes, 15000);

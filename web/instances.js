@@ -1,5 +1,5 @@
 // The instances view: filters, cursor paging, selection and the bulk delete.
-import { api, newIdempotencyKey } from './api.js';
+import { api, can, needs, newIdempotencyKey } from './api.js';
 import { confirmDialog, errorBox, fmtAbsolute, fmtCount, fmtRelative, h, plural, rerender, statusBadge, timeEl, toast } from './ui.js';
 
 const STATUSES = ['Running', 'Suspended', 'Completed', 'Faulted', 'Cancelled'];
@@ -267,7 +267,7 @@ export function mountInstances(root, params) {
             h('span', { class: 'selection-count' }, count ? `${fmtCount(count)} selected` : 'None selected'),
             h(
               'button',
-              { type: 'button', class: 'danger', disabled: count === 0 || s.inFlight, 'data-focus-key': 'delete', onclick: askDelete },
+              { type: 'button', class: 'danger', disabled: count === 0 || s.inFlight || !can('operator'), title: can('operator') ? undefined : needs('operator'), 'data-focus-key': 'delete', onclick: askDelete },
               s.inFlight ? 'Deleting…' : 'Delete…',
             ),
             h('button', { type: 'button', class: 'secondary', 'data-focus-key': 'refresh', onclick: () => load(), disabled: s.loading }, 'Refresh'),

@@ -1,5 +1,5 @@
 // The deletion operations view: live progress by polling, and Undo while instances are restorable.
-import { api } from './api.js';
+import { api, can, needs } from './api.js';
 import { errorBox, fmtAbsolute, fmtCount, h, plural, timeEl, toast } from './ui.js';
 
 const POLL_MS = 1500;
@@ -120,7 +120,7 @@ export function mountOperations(root, params, highlightId) {
     const actions = [];
     if (canUndo(op) || busy) {
       actions.push(h('button', {
-        type: 'button', class: 'secondary', disabled: busy, 'data-focus-key': `undo:${op.id}`,
+        type: 'button', class: 'secondary', disabled: busy || !can('admin'), title: can('admin') ? undefined : needs('admin'), 'data-focus-key': `undo:${op.id}`,
         'aria-label': `Undo this deletion: restore ${plural(restorable(op), 'instance')}`,
         onclick: () => undo(op),
       }, busy ? 'Undoing…' : 'Undo'));

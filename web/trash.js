@@ -1,5 +1,5 @@
 // The trash: soft-deleted instances, when each will be purged, and Restore.
-import { api } from './api.js';
+import { api, can, needs } from './api.js';
 import { errorBox, fmtCount, h, plural, rerender, statusBadge, timeEl, toast } from './ui.js';
 
 const LIMIT = 50;
@@ -101,7 +101,7 @@ export function mountTrash(root) {
               h('td', { 'data-label': 'Deleted' }, timeEl(i.deletedAt), h('div', { class: 'muted small' }, `by ${i.deletedBy ?? 'unknown'}${i.deleteReason ? ` · ${i.deleteReason}` : ''}`)),
               h('td', { 'data-label': 'Will be purged', class: 'purge-at' }, purgeCell(i)),
               h('td', { 'data-label': 'Actions', class: 'actions' },
-                h('button', { type: 'button', class: 'secondary', disabled: busy, 'data-focus-key': `restore:${i.id}`, 'aria-label': `Restore ${i.name || i.id}`, onclick: () => restore(i) }, busy ? 'Restoring…' : 'Restore'),
+                h('button', { type: 'button', class: 'secondary', disabled: busy || !can('operator'), title: can('operator') ? undefined : needs('operator'), 'data-focus-key': `restore:${i.id}`, 'aria-label': `Restore ${i.name || i.id}`, onclick: () => restore(i) }, busy ? 'Restoring…' : 'Restore'),
                 i.deletionOperationId && h('a', { class: 'small', href: `#/operations/${encodeURIComponent(i.deletionOperationId)}` }, 'Deletion')),
             );
           })))));

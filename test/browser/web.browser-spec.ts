@@ -343,7 +343,7 @@ if (!existsSync(CHROMIUM)) {
     let browser: Browser;
 
     beforeAll(async () => {
-      t = await startTestApp({ env: { API_KEYS: 'alice:operator:operator-key-1234567' } });
+      t = await startTestApp({ env: { API_KEYS: 'alice:operator:operator-key-1234567,vera:viewer:viewer-key-12345678' } });
       await t.app.listen(0, '127.0.0.1');
       await t.http.post('/api/workflow-definitions').set('Authorization', 'Bearer operator-key-1234567').send({ id: 'orders', name: 'Orders' }).expect(201);
       await t.http.post('/api/workflow-instances').set('Authorization', 'Bearer operator-key-1234567').send({ id: 'a-1', definitionId: 'orders', name: 'Secret order' }).expect(201);
@@ -370,6 +370,27 @@ if (!existsSync(CHROMIUM)) {
       expect(auth[0]).toBeUndefined();
       expect(auth[auth.length - 1]).toBe('Bearer operator-key-1234567');
       expect(await inPage(page, `sessionStorage.getItem('wis.apiKey')`)).toBe('operator-key-1234567');
+      await page.getByRole('button', { name: 'alice · operator' }).waitFor();
+      await context.close();
+    });
+
+    it('offers a viewer key nothing it may not do, and says why', async () => {
+      const context = await browser.newContext({ viewport: WIDE });
+      const page = await context.newPage();
+      const writes: string[] = [];
+      page.on('request', (r) => {
+        if (r.method() !== 'GET') writes.push(`${r.method()} ${new URL(r.url()).pathname}`);
+      });
+      await page.goto((await t.app.getUrl()).replace('[::1]', '127.0.0.1'));
+      await page.locator('#api-key').fill('viewer-key-12345678');
+      await page.getByRole('button', { name: 'Use key' }).click();
+      await page.getByRole('button', { name: 'vera · viewer' }).waitFor();
+      await row(page, 'a-1').waitFor();
+      await row(page, 'a-1').getByRole('checkbox').check();
+      const del = page.getByRole('button', { name: 'Delete…' });
+      expect(await del.isDisabled()).toBe(true);
+      expect(await del.getAttribute('title')).toBe('Your API key (viewer) cannot do this: it needs the operator role.');
+      expect(writes).toEqual([]);
       await context.close();
     });
   });

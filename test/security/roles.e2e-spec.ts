@@ -82,6 +82,7 @@ const ROUTES: Record<string, Expectation> = {
   'POST /api/purge/run': { least: 'admin', ok: [200], call: () => ({ path: '/api/purge/run', body: { maxBatches: 1 } }) },
   'POST /api/projections/rebuild': { least: 'admin', ok: [202], call: () => ({ path: '/api/projections/rebuild' }) },
   'GET /api/projections/rebuild': { least: 'viewer', ok: [200], call: () => ({ path: '/api/projections/rebuild' }) },
+  'GET /api/whoami': { least: 'viewer', ok: [200], call: () => ({ path: '/api/whoami' }) },
 };
 
 /** What each caller may do with a route that needs `least`: allowed, or the status that refuses it. */
@@ -202,6 +203,12 @@ describe('role matrix: every route, no key, a wrong key and each role', () => {
     expect(undo).toBeGreaterThan(0);
     expect(written.slice(0, undo).map((e) => e.metadata.actor)).toEqual(written.slice(0, undo).map(() => 'otto'));
     expect(written.slice(undo).map((e) => e.metadata.actor)).toEqual(written.slice(undo).map(() => 'ada'));
+  });
+
+  it('tells a key who it is: its name, its role, and that keys are in use', async () => {
+    const me = await t.http.get('/api/whoami').set('Authorization', `Bearer ${KEY.operator}`).expect(200);
+    expect(me.body).toEqual({ name: 'otto', role: 'operator', authentication: 'api-keys' });
+    expect((await t.http.get('/api/whoami').set(admin).expect(200)).body).toEqual({ name: 'ada', role: 'admin', authentication: 'api-keys' });
   });
 
   it('never logs a key, configured or presented', () => {

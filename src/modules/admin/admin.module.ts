@@ -2,10 +2,11 @@ import { Module } from '@nestjs/common';
 import { PurgeModule } from '../purge/purge.module';
 import { AdminController } from './admin.controller';
 import { RebuildJob } from './rebuild-job';
+import { WhoamiController } from './whoami.controller';
 
 @Module({
   imports: [PurgeModule],
-  controllers: [AdminController],
+  controllers: [AdminController, WhoamiController],
   providers: [RebuildJob],
 })
 export class AdminModule {}
