@@ -1,6 +1,5 @@
-import { applyDecorators } from '@nestjs/common';
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, isISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, isISO8601, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateBy } from 'class-validator';
 import { IsLimitedText, IsPageLimit } from '../../shared/http/limits';
 import { INSTANCE_STATUSES, InstanceStatus } from '../../shared/read-models/documents';
 import { ID_MESSAGE, ID_PATTERN } from '../definitions/definitions.dto';

@@ -8,7 +8,6 @@ import { EventStore } from '../../shared/event-sourcing/event-store.port';
 import { hardDeleteBatchStream } from '../../shared/event-sourcing/streams';
 import { LeaseStore } from '../../shared/leases/lease-store.port';
 import { JsonLogger } from '../../shared/logging/json-logger';
-import { ProjectionRunner } from '../../shared/projections/projection-runner';
 import { DeletionReadModel, InstanceReadModel } from '../../shared/read-models/read-model.ports';
 import { AppSettings } from '../../shared/settings';
 import { purgeBatchDecider } from './domain/purge-batch.decider';
@@ -43,7 +42,6 @@ export class PurgeService {
     private readonly instances: InstanceReadModel,
     private readonly deletions: DeletionReadModel,
     private readonly leases: LeaseStore,
-    private readonly projections: ProjectionRunner,
     private readonly purger: InstancePurger,
     private readonly clock: Clock,
     private readonly settings: AppSettings,

@@ -1,4 +1,3 @@
-import { ServiceEvent } from '../../../shared/event-sourcing/all-events';
 import { RecordedEvent } from '../../../shared/event-sourcing/event';
 import { eventRecorder } from '../../../../test/support/recorded-events';
 import { BookmarkDoc } from '../../../shared/read-models/documents';

@@ -1,4 +1,4 @@
-import { AnyBulkWriteOperation, Collection, Document, MongoBulkWriteError, MongoServerError } from 'mongodb';
+import { AnyBulkWriteOperation, Collection, Document, MongoBulkWriteError } from 'mongodb';
 import { ConcurrencyError } from '../../event-sourcing/errors';
 import { MONGO_COLLECTIONS, MongoConnection, generationCollection } from '../../mongo/mongo-connection';
 import { ReadDoc } from '../projection';
