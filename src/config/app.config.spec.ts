@@ -41,7 +41,7 @@ describe('loadConfig', () => {
       blobMaxBytes: 10 * 1024 * 1024,
       bulkMaxIds: 50,
       pageMaxLimit: 1000,
-      stringMaxLength: 1000,
+      stringMaxLength: 2000,
       rateLimitPerMinute: 0,
     });
     expect(() => loadConfig({ PAGE_MAX_LIMIT: 'many' })).toThrow('PAGE_MAX_LIMIT must be an integer, got "many"');

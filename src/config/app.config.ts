@@ -153,7 +153,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       blobMaxBytes: int(env, 'BLOB_MAX_BYTES', 10 * 1024 * 1024, 1, 1024 * 1024 * 1024),
       bulkMaxIds: int(env, 'BULK_MAX_IDS', 100_000, 1, 1_000_000),
       pageMaxLimit: int(env, 'PAGE_MAX_LIMIT', 1000, 1, 10_000),
-      stringMaxLength: int(env, 'STRING_MAX_LENGTH', 1000, 16, 100_000),
+      stringMaxLength: int(env, 'STRING_MAX_LENGTH', 2000, 16, 100_000),
       rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),
     },
     deletionRecovery: {

@@ -204,7 +204,7 @@ describe('soft delete over HTTP (embedded store)', () => {
       [{ filter: { createdAfter: 'soon' } }, /filter\.createdAfter must be an ISO-8601/],
       [{ filter: { wat: 1 } }, /filter\.property wat should not exist/],
       [{ ids: ['a'], dryRun: 'yes' }, /dryRun must be a boolean/],
-      [{ ids: ['a'], reason: 'x'.repeat(1001) }, /reason must be at most 1000 characters \(STRING_MAX_LENGTH\)/],
+      [{ ids: ['a'], reason: 'x'.repeat(2001) }, /reason must be at most 2000 characters \(STRING_MAX_LENGTH\)/],
     ])('%j', async (body, message) => {
       const res = await t.http.post('/api/workflow-instances/bulk-delete').send(body).expect(400);
       expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(message) });

@@ -125,7 +125,7 @@ describe('workflow definitions and instances over HTTP (embedded store)', () => 
   describe('bad input is a 400 that names the field', () => {
     it.each([
       ['POST', '/api/workflow-definitions', { name: 42 }, /name must be a string/],
-      ['POST', '/api/workflow-definitions', { name: 'x'.repeat(1001) }, /name must be at most 1000 characters \(STRING_MAX_LENGTH\)/],
+      ['POST', '/api/workflow-definitions', { name: 'x'.repeat(2001) }, /name must be at most 2000 characters \(STRING_MAX_LENGTH\)/],
       ['POST', '/api/workflow-definitions', { name: 'ok', extra: 1 }, /property extra should not exist/],
       ['POST', '/api/workflow-definitions', { name: 'ok', id: '../etc' }, /id must be/],
       ['POST', '/api/workflow-instances', { definitionId: DEF, name: ['a'] }, /name must be a string/],
