@@ -1,3 +1,4 @@
+import { RebuildJob } from '../../src/modules/admin/rebuild-job';
 import { TestApp, loud, startTestApp } from '../support/test-app';
 
 const KEYS = 'ops:operator:operator-key-123456,root:admin:admin-key-12345678';
@@ -56,5 +57,27 @@ describe('admin API: purge and rebuild over HTTP', () => {
     await ops.post('/api/workflow-instances', { id: 'e', definitionId: 'd' }).expect(201);
     await root.get('/api/workflow-instances/e').expect(200);
     expect(loud(t.logs)).toEqual([]);
+  });
+
+  it('rebuilds one projection when asked, names the valid ones for a wrong name, and runs one rebuild at a time', async () => {
+    const bad = await root.post('/api/projections/rebuild', { projection: 'nope' }).expect(400);
+    expect(bad.body.message).toMatch(/^projection must be one of definitions, instances, .*, got "nope"$/);
+    const before = (await root.get('/api/workflow-instances').expect(200)).body;
+    const started = await root.post('/api/projections/rebuild', { projection: 'instances' }).expect(202);
+    expect(started.body).toMatchObject({ state: 'Running', projection: 'instances' });
+    let job = started.body;
+    for (let i = 0; i < 100 && job.state === 'Running'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      job = (await root.get('/api/projections/rebuild').expect(200)).body;
+    }
+    expect(job).toMatchObject({ state: 'Completed', error: null });
+    expect((await root.get('/api/workflow-instances').expect(200)).body).toEqual(before);
+
+    // One at a time: the same request again gets the running job, another one is refused.
+    const jobs = t.app.get(RebuildJob);
+    const first = jobs.start('root', 'bookmarks');
+    expect(jobs.start('root', 'bookmarks')).toEqual({ started: false, job: first.job });
+    expect(() => jobs.start('root')).toThrow('a rebuild of bookmarks is running; start this one when it has finished');
+    await jobs.beforeApplicationShutdown();
   });
 });

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Post, Res } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { Response } from 'express';
 import { RequireRole } from '../../shared/http/auth.guard';
 import { Ctx } from '../../shared/http/request-context';
@@ -15,6 +15,12 @@ export class RunPurgeDto {
   @Min(1, { message: 'maxBatches must be at least 1' })
   @Max(1000, { message: 'maxBatches must be at most 1000' })
   maxBatches?: number;
+}
+
+export class StartRebuildDto {
+  @IsOptional()
+  @IsString({ message: 'projection must be a string' })
+  projection?: string;
 }
 
 /** What `wis purge run-once` and `wis projections rebuild` do, for admins over HTTP. */
@@ -40,12 +46,15 @@ export class AdminController {
     };
   }
 
-  /** Starts a blue/green rebuild of every read model: 202 with its progress; a running one is returned as is. */
+  /**
+   * Starts a blue/green rebuild of every read model, or of `{ projection }` alone: 202 with its
+   * progress; the same one running is returned as is, another one running is 409.
+   */
   @Post('projections/rebuild')
   @HttpCode(202)
   @RequireRole('admin')
-  startRebuild(@Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const { job } = this.rebuild.start(ctx.actor);
+  startRebuild(@Body() body: StartRebuildDto, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const { job } = this.rebuild.start(ctx.actor, body.projection);
     res.setHeader('Location', '/api/projections/rebuild');
     return job;
   }

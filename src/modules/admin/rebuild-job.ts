@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { Clock } from '../../shared/clock';
-import { ConcurrencyError } from '../../shared/event-sourcing/errors';
+import { ConcurrencyError, ConflictError, ValidationError } from '../../shared/event-sourcing/errors';
 import { EventStore } from '../../shared/event-sourcing/event-store.port';
 import { JsonLogger } from '../../shared/logging/json-logger';
 import { rebuildProjections } from '../../shared/projections/projection-rebuild';
@@ -11,6 +11,8 @@ export type RebuildState = 'Running' | 'Completed' | 'Interrupted' | 'Failed';
 
 export interface RebuildJobView {
   state: RebuildState;
+  /** The one projection rebuilt, or null for all of them. */
+  projection: string | null;
   startedAt: string;
   finishedAt: string | null;
   requestedBy: string;
@@ -47,12 +49,22 @@ export class RebuildJob implements BeforeApplicationShutdown {
     return this.job && { ...this.job };
   }
 
-  /** Starts a rebuild, or returns the one already running (`started: false`). */
-  start(actor: string): { started: boolean; job: RebuildJobView } {
-    if (this.job?.state === 'Running') return { started: false, job: { ...this.job } };
+  /**
+   * Starts a rebuild of every projection, or of `projection` alone; returns the one already
+   * running when it is the same (`started: false`), refuses another while one runs.
+   */
+  start(actor: string, projection?: string): { started: boolean; job: RebuildJobView } {
+    const names = this.runner.projections.map((p) => p.name);
+    if (projection !== undefined && !names.includes(projection))
+      throw new ValidationError(`projection must be one of ${names.join(', ')}, got "${projection}"`);
+    if (this.job?.state === 'Running') {
+      if (this.job.projection === (projection ?? null)) return { started: false, job: { ...this.job } };
+      throw new ConflictError(`a rebuild of ${this.job.projection ?? 'every projection'} is running; start this one when it has finished`);
+    }
     const started = Date.now();
     const job: RebuildJobView = {
       state: 'Running',
+      projection: projection ?? null,
       startedAt: this.clock.now().toISOString(),
       finishedAt: null,
       requestedBy: actor,
@@ -66,8 +78,9 @@ export class RebuildJob implements BeforeApplicationShutdown {
     };
     this.job = job;
     this.abort = new AbortController();
-    this.logger.event('info', 'Projections', 'projection rebuild started', { requestedBy: actor });
-    this.running = rebuildProjections(this.events, this.store, this.runner.projections, {
+    this.logger.event('info', 'Projections', 'projection rebuild started', { requestedBy: actor, projection: job.projection ?? 'all' });
+    const targets = projection === undefined ? this.runner.projections : this.runner.projections.filter((p) => p.name === projection);
+    this.running = rebuildProjections(this.events, this.store, targets, {
       signal: this.abort.signal,
       onProgress: (p) => {
         job.events = p.events;
