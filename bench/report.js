@@ -34,7 +34,7 @@ function tables(results) {
       header: ['backlog', 'purged per s', 'purge time', 'RSS after boot', 'peak RSS', 'of it anonymous', 'of it file-backed', 'peak JS heap'],
       rows: r.backlogs.map((b) => [n(b.n), perS(b.perSecond), fmtSummary(b.seconds, 's'), mib(b.baselineRssMiB), mib(b.peakRssMiB), b.peakRssAnonMiB ? mib(b.peakRssAnonMiB) : 'n/a', b.peakRssFileMiB ? mib(b.peakRssFileMiB) : 'n/a', mib(b.peakHeapMiB)]),
       notes: [
-        `From a backlog of ${n(r.memoryGrowth.from)} to ${n(r.memoryGrowth.to)}: peak RSS ${fmtRatio(r.memoryGrowth.peakRss)}, anonymous RSS ${fmtRatio(r.memoryGrowth.peakRssAnon)}, JS heap ${fmtRatio(r.memoryGrowth.peakHeap)}. File-backed RSS is pages of the SQLite file mapped by the store (mmap_size = 256 MiB), shared and reclaimable; anonymous RSS is the process's own memory (heap, native allocations, SQLite's page cache).`,
+        `From a backlog of ${n(r.memoryGrowth.from)} to ${n(r.memoryGrowth.to)}: peak RSS ${fmtRatio(r.memoryGrowth.peakRss)}, anonymous RSS ${fmtRatio(r.memoryGrowth.peakRssAnon)}, JS heap ${fmtRatio(r.memoryGrowth.peakHeap)}. Anonymous RSS is the process's own memory (JS heap, native allocations, SQLite's page cache of 64 MiB); file-backed RSS is mapped files: Node.js's binary and libraries (about 50 MiB before boot) and, were a memory map set (mmap_size, 0 since the purge memory work), pages of the SQLite file.`,
       ],
     });
   }
