@@ -12,6 +12,17 @@ const { requirePeer } = require('../peer');
 const READ_PAGE = 1000;
 
 /** Times `append` over the singles, then the batches, then `readAll` (returning the count) `reads` times. */
+/** The figures of one contender's run of workload `w`. */
+function rates(w, singlesMs, batchesMs, read, readMs) {
+  const batchEvents = w.batches.reduce((n, b) => n + b.events.length, 0);
+  return {
+    singlesPerSecond: w.singles.length / (singlesMs / 1000),
+    batchEventsPerSecond: batchEvents / (batchesMs / 1000),
+    batchesPerSecond: w.batches.length / (batchesMs / 1000),
+    readEventsPerSecond: read / (readMs / 1000),
+  };
+}
+
 async function measure(w, reads, { append, readAll }) {
   let t = performance.now();
   for (const a of w.singles) await append(a);
@@ -24,13 +35,7 @@ async function measure(w, reads, { append, readAll }) {
   for (let r = 0; r < reads; r++) read += await readAll();
   const readMs = since(t);
   if (read !== w.total * reads) throw new Error(`read ${read / reads} events of the global log, expected ${w.total}`);
-  const batchEvents = w.batches.reduce((n, b) => n + b.events.length, 0);
-  return {
-    singlesPerSecond: w.singles.length / (singlesMs / 1000),
-    batchEventsPerSecond: batchEvents / (batchesMs / 1000),
-    batchesPerSecond: w.batches.length / (batchesMs / 1000),
-    readEventsPerSecond: read / (readMs / 1000),
-  };
+  return rates(w, singlesMs, batchesMs, read, readMs);
 }
 
 async function ours(w, reads, dir) {
@@ -90,13 +95,7 @@ async function ceiling(w, reads, dir) {
     }
     const readMs = since(t);
     if (read !== w.total * reads) throw new Error(`ceiling read ${read / reads} events, expected ${w.total}`);
-    const batchEvents = w.batches.reduce((n, b) => n + b.events.length, 0);
-    return {
-      singlesPerSecond: w.singles.length / (singlesMs / 1000),
-      batchEventsPerSecond: batchEvents / (batchesMs / 1000),
-      batchesPerSecond: w.batches.length / (batchesMs / 1000),
-      readEventsPerSecond: read / (readMs / 1000),
-    };
+    return rates(w, singlesMs, batchesMs, read, readMs);
   } finally {
     conn.close();
   }

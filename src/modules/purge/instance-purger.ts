@@ -11,7 +11,7 @@ import { JsonLogger } from '../../shared/logging/json-logger';
 import { ProjectionRunner } from '../../shared/projections/projection-runner';
 import { DeletionReadModel, InstanceReadModel } from '../../shared/read-models/read-model.ports';
 import { AppSettings } from '../../shared/settings';
-import { InstanceCommand, InstanceState, instanceDecider } from '../instances/domain/instance.decider';
+import { InstanceCommand, InstanceState, instanceDecider, restoringOperations } from '../instances/domain/instance.decider';
 import { InstanceEvent } from '../instances/domain/instance.events';
 import { purgeBatchDecider } from './domain/purge-batch.decider';
 import { InstancePurgeFailed } from './domain/purge.events';
@@ -193,8 +193,7 @@ export class InstancePurger {
    * batch usually has none and reads nothing.
    */
   private async restoredCounts(states: InstanceState[]): Promise<Record<string, number>> {
-    const ids = new Set<string>();
-    for (const s of states) for (const h of s.history) if ((h.type === 'Restored' || h.type === 'RestoredByUndo') && h.operationId) ids.add(h.operationId);
+    const ids = new Set(states.flatMap((s) => restoringOperations(s.history)));
     const counts: Record<string, number> = {};
     for (const id of ids) {
       const op = await this.deletions.getOperation(id);

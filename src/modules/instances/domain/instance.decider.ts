@@ -41,10 +41,14 @@ export type InstanceCommand =
       now: string;
     };
 
+/** The deletion operations that restored an instance, from its history, each once. */
+export function restoringOperations(history: InstanceState['history']): string[] {
+  return [...new Set(history.filter((h) => (h.type === 'Restored' || h.type === 'RestoredByUndo') && h.operationId).map((h) => h.operationId!))];
+}
+
 /** The operations that restored the instance, each with its count as given; none when unknown. */
 function restoredCounts(history: InstanceState['history'], counts: Record<string, number> | undefined) {
-  const ids = [...new Set(history.filter((h) => (h.type === 'Restored' || h.type === 'RestoredByUndo') && h.operationId).map((h) => h.operationId!))];
-  const known = ids.filter((id) => counts?.[id] !== undefined);
+  const known = restoringOperations(history).filter((id) => counts?.[id] !== undefined);
   return known.length ? { restoredByOperation: known.map((operationId) => ({ operationId, restored: counts![operationId] })) } : {};
 }
 
